@@ -1,0 +1,40 @@
+# Two commands on a fresh machine with Python 3.11+:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lint bench screenshots clean
+
+$(STAMP): pyproject.toml requirements.lock build-constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "pip==26.3"
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt \
+		-c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: start the service on its embedded defaults (./watch, ./data, dashboard on :8000)
+run: $(STAMP)
+	mkdir -p watch data
+	$(BIN)/emby-processor run
+
+## test: the whole test suite (browser tests need Debian's chromium at /usr/bin/chromium)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+## bench: every benchmark in benchmarks/, one table of figures
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+## screenshots: regenerate the README's dashboard screenshots
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest -q tests/dashboard -k screenshots --screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

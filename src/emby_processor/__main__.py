@@ -1,0 +1,5 @@
+import sys
+
+from emby_processor.cli import main
+
+sys.exit(main())

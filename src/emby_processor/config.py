@@ -1,0 +1,206 @@
+"""Typed settings from the environment (and an optional ``.env``), validated at start-up.
+
+One ``Settings`` object is built by the entry point and passed to every part that needs it;
+nothing reads the environment behind its back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from emby_processor.errors import ConfigError
+
+OrganizeMode = Literal["move", "hardlink", "copy", "none"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+ProviderName = Literal["metatube", "r18dev", "nfo"]
+
+DEFAULT_EXTENSIONS = ".mp4,.mkv,.avi,.wmv,.mov,.m4v,.ts,.iso,.rmvb,.flv,.webm"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; the field name upper-cased is the environment variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # folders
+    watch_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=lambda: [Path("./watch")])
+    library_dir: Path | None = None
+    organize_mode: OrganizeMode | None = None
+    library_template: str = "{actress}/{code}/{code}{part}{ext}"
+    write_nfo: bool = True
+    write_images: bool = True
+    data_dir: Path = Path("./data")
+
+    # media server
+    emby_url: str | None = None
+    emby_api_key: str | None = None
+    emby_user_id: str | None = None
+    emby_path_map: str | None = None
+    emby_item_wait_seconds: float = Field(default=900, ge=0)
+
+    # metadata providers
+    metadata_providers: Annotated[list[ProviderName], NoDecode] = Field(
+        default_factory=lambda: ["metatube", "r18dev", "nfo"]
+    )
+    metatube_url: str | None = None
+    metatube_token: str | None = None
+    r18dev_url: str = "https://r18.dev"
+    provider_timeout_seconds: float = Field(default=30, gt=0)
+
+    # retries
+    max_retries: int = Field(default=5, ge=0)
+    retry_backoff_seconds: float = Field(default=60, ge=0)
+    retry_backoff_max_seconds: float = Field(default=21600, ge=0)
+
+    # watcher
+    file_settle_seconds: float = Field(default=30, ge=0)
+    scan_interval_seconds: float = Field(default=300, gt=0)
+    min_file_size_mb: float = Field(default=0, ge=0)
+    video_extensions: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: DEFAULT_EXTENSIONS.split(",")
+    )
+
+    # workers
+    file_workers: int = Field(default=2, ge=1, le=32)
+    emby_workers: int = Field(default=2, ge=1, le=32)
+    lease_seconds: float = Field(default=300, gt=0)
+
+    # dashboard
+    api_host: str = "0.0.0.0"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_token: str | None = None
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    min_free_disk_mb: float = Field(default=1024, ge=0)
+
+    # logging and housekeeping
+    log_level: LogLevel = "INFO"
+    log_buffer_lines: int = Field(default=1000, ge=100, le=1_000_000)
+    cleanup_completed_after_days: float = Field(default=30, ge=0)
+
+    @field_validator(
+        "watch_dirs", "metadata_providers", "video_extensions", "allowed_hosts", "cors_origins",
+        mode="before",
+    )
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("video_extensions")
+    @classmethod
+    def _dotted_lower(cls, value: list[str]) -> list[str]:
+        return [ext.lower() if ext.startswith(".") else "." + ext.lower() for ext in value]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("watch_dirs")
+    @classmethod
+    def _dirs_not_files(cls, value: list[Path]) -> list[Path]:
+        if not value:
+            raise ValueError("at least one folder is needed")
+        for path in value:
+            if path.exists() and not path.is_dir():
+                raise ValueError(f"{path} is a file, not a folder")
+        return value
+
+    @field_validator("library_dir", "data_dir")
+    @classmethod
+    def _not_a_file(cls, value: Path | None) -> Path | None:
+        if value is not None and value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder")
+        return value
+
+    @field_validator("emby_url", "metatube_url", "r18dev_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value
+
+    @field_validator("emby_path_map")
+    @classmethod
+    def _path_map(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        from emby_processor.emby.pathmap import PathMap
+
+        PathMap.parse(value)  # raises ValueError with the reason
+        return value
+
+    @field_validator("library_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        from emby_processor.organizer.template import validate_template
+
+        validate_template(value)
+        return value
+
+    @model_validator(mode="after")
+    def _organize_default(self) -> Settings:
+        if self.organize_mode is None:
+            self.organize_mode = "move" if self.library_dir is not None else "none"
+        elif self.organize_mode != "none" and self.library_dir is None:
+            raise ValueError(
+                f"ORGANIZE_MODE={self.organize_mode} needs LIBRARY_DIR to be set"
+            )
+        if self.retry_backoff_max_seconds < self.retry_backoff_seconds:
+            raise ValueError(
+                "RETRY_BACKOFF_MAX_SECONDS must not be smaller than RETRY_BACKOFF_SECONDS"
+            )
+        return self
+
+    # derived values, kept here so every part agrees on them
+    @property
+    def effective_organize_mode(self) -> OrganizeMode:
+        return self.organize_mode or "none"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    @property
+    def min_file_size_bytes(self) -> int:
+        return int(self.min_file_size_mb * 1024 * 1024)
+
+    @property
+    def emby_configured(self) -> bool:
+        return bool(self.emby_url and self.emby_api_key)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One readable line per bad setting, naming the environment variable."""
+    lines = []
+    for item in error.errors():
+        loc = [str(part) for part in item.get("loc", ()) if not str(part).isdigit()]
+        name = loc[0].upper() if loc else "settings"
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        value = item.get("input")
+        shown = f" (got {value!r})" if isinstance(value, str | int | float) and loc else ""
+        lines.append(f"{name}: {message}{shown}" if loc else message)
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment; raise ConfigError with a readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError("invalid configuration: " + describe_validation_error(error)) from None

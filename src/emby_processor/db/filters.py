@@ -1,0 +1,72 @@
+"""SQL for the dashboard's queue table: every filter and sort order served by an index."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from emby_processor.db.models import Status
+
+Sort = Literal["newest", "oldest", "updated"]
+SORTS: tuple[Sort, ...] = ("newest", "oldest", "updated")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: Status | None = None
+    movie_code: str | None = None
+    actress: str | None = None
+    q: str | None = None
+
+    @property
+    def only_status(self) -> bool:
+        return not (self.movie_code or self.actress or self.q)
+
+
+def fts_query(text: str) -> str | None:
+    """A trigram FTS5 query matching ``text`` as a substring; None when too short to index."""
+    words = [w for w in re.split(r"\s+", text.strip()) if w]
+    if not words or any(len(w) < 3 for w in words):
+        return None
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
+    """(FROM clause, WHERE clause, parameters) for the filter."""
+    source = "items"
+    clauses: list[str] = []
+    params: list[object] = []
+    if flt.actress:
+        source = "item_actresses AS ia JOIN items ON items.id = ia.item_id"
+        clauses.append("ia.name = ?")
+        params.append(flt.actress)
+    if flt.status:
+        clauses.append("items.status = ?")
+        params.append(flt.status)
+    if flt.movie_code:
+        # prefix match on the code index: 'ABP' finds ABP-001 … ABP-999
+        prefix = flt.movie_code.strip().upper()
+        clauses.append("items.movie_code >= ? AND items.movie_code < ?")
+        params.extend([prefix, prefix + "\uffff"])
+    if flt.q:
+        query = fts_query(flt.q)
+        if query is not None:
+            clauses.append("items.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)")
+            params.append(query)
+        else:
+            # one or two characters: a code prefix is the only useful meaning
+            prefix = flt.q.strip().upper()
+            clauses.append("items.movie_code >= ? AND items.movie_code < ?")
+            params.extend([prefix, prefix + "\uffff"])
+    # with no filter the rowid range keeps the newest-first page an index walk, not a scan
+    where = " AND ".join(clauses) if clauses else "items.id > 0"
+    return source, where, params
+
+
+def order_by(sort: Sort) -> str:
+    if sort == "oldest":
+        return "items.id ASC"
+    if sort == "updated":
+        return "items.updated_at DESC, items.id DESC"
+    return "items.id DESC"

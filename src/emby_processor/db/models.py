@@ -1,0 +1,139 @@
+"""Row types of the queue store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pending", "processing", "completed", "error"]
+Stage = Literal["identify", "metadata", "organize", "emby", "done"]
+Lane = Literal["file", "emby"]
+
+STATUSES: tuple[Status, ...] = ("pending", "processing", "completed", "error")
+STAGES: tuple[Stage, ...] = ("identify", "metadata", "organize", "emby", "done")
+FILE_STAGES: tuple[Stage, ...] = ("identify", "metadata", "organize")
+
+_JSON_COLUMNS = ("actresses", "warnings")
+
+
+@dataclass
+class QueueItem:
+    """One video file's journey through the pipeline."""
+
+    id: int
+    file_path: str
+    file_size: int
+    file_mtime_ns: int
+    status: Status
+    stage: Stage
+    movie_code: str | None = None
+    part: int | None = None
+    subtitles: bool = False
+    uncensored: bool = False
+    code_rule: str | None = None
+    actress: str | None = None
+    actresses: list[str] = field(default_factory=list)
+    title: str | None = None
+    metadata_json: str | None = None
+    library_path: str | None = None
+    server_path: str | None = None
+    organize_intent: str | None = None
+    emby_id: str | None = None
+    emby_wait_started_at: str | None = None
+    error_message: str | None = None
+    error_kind: str | None = None
+    retry_count: int = 0
+    next_attempt_at: str | None = None
+    refresh_metadata: bool = False
+    lease_owner: str | None = None
+    lease_expires_at: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    created_at: str = ""
+    updated_at: str = ""
+    completed_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> QueueItem:
+        data: dict[str, Any] = {key: row[key] for key in row.keys() if key in _FIELDS}
+        for key in _JSON_COLUMNS:
+            data[key] = json.loads(data[key]) if data.get(key) else []
+        for key in ("subtitles", "uncensored", "refresh_metadata"):
+            data[key] = bool(data.get(key))
+        return cls(**data)
+
+    @property
+    def metadata(self) -> dict[str, Any] | None:
+        return json.loads(self.metadata_json) if self.metadata_json else None
+
+    def summary(self) -> dict[str, Any]:
+        """The fields of a queue-table row."""
+        return {
+            "id": self.id,
+            "file_path": self.file_path,
+            "movie_code": self.movie_code,
+            "actress": self.actress,
+            "title": self.title,
+            "status": self.status,
+            "stage": self.stage,
+            "part": self.part,
+            "error_message": self.error_message,
+            "error_kind": self.error_kind,
+            "retry_count": self.retry_count,
+            "next_attempt_at": self.next_attempt_at,
+            "emby_id": self.emby_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("metadata_json")
+        data["metadata"] = self.metadata
+        return data
+
+
+_FIELDS = set(QueueItem.__dataclass_fields__)
+
+
+@dataclass
+class ItemEvent:
+    id: int
+    item_id: int
+    at: str
+    stage: str
+    outcome: str
+    message: str
+    duration_ms: float | None
+    payload: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ItemEvent:
+        return cls(
+            id=row["id"],
+            item_id=row["item_id"],
+            at=row["at"],
+            stage=row["stage"],
+            outcome=row["outcome"],
+            message=row["message"],
+            duration_ms=row["duration_ms"],
+            payload=json.loads(row["payload"]) if row["payload"] else None,
+        )
+
+
+@dataclass
+class Heartbeat:
+    name: str
+    state: str
+    current_item: int | None
+    processed: int
+    failed: int
+    pid: int
+    message: str | None
+    started_at: str
+    beat_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Heartbeat:
+        return cls(**{key: row[key] for key in row.keys()})

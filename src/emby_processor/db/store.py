@@ -1,0 +1,504 @@
+"""``QueueDB``: the durable queue of items, their events, worker heartbeats and controls.
+
+Every state change is one short write transaction. Claims are a single ``UPDATE … RETURNING``
+so two threads or two processes can never take the same item, and every claim carries a lease
+that expires if its holder dies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from emby_processor.db.connection import ConnectionPool
+from emby_processor.db.filters import QueueFilter, Sort, build_where, order_by
+from emby_processor.db.models import (
+    STATUSES,
+    Heartbeat,
+    ItemEvent,
+    Lane,
+    QueueItem,
+    Stage,
+    Status,
+)
+from emby_processor.db.schema import migrate
+from emby_processor.errors import StoreError
+from emby_processor.timeutil import iso_in, now_iso
+
+#: columns a worker may set on an item it holds
+UPDATABLE = frozenset(
+    {
+        "movie_code", "part", "subtitles", "uncensored", "code_rule", "title", "metadata_json",
+        "library_path", "server_path", "organize_intent", "emby_id", "emby_wait_started_at",
+        "refresh_metadata", "warnings", "file_path",
+    }
+)
+
+
+class ItemNotFound(StoreError):
+    pass
+
+
+class ItemConflict(StoreError):
+    pass
+
+
+class QueueDB:
+    """The queue store. Safe to share between threads; open one per process."""
+
+    def __init__(self, path: Path | str, *, lease_seconds: float = 300) -> None:
+        self.path = Path(path)
+        self.lease_seconds = lease_seconds
+        self._pool = ConnectionPool(self.path)
+
+    # lifecycle ---------------------------------------------------------------------------
+    def open(self) -> QueueDB:
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create {self.path.parent}: {error}") from error
+        try:
+            conn = self._pool.get()
+            migrate(conn)
+            conn.execute("PRAGMA quick_check(1)").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"the queue database {self.path} is unusable: {error}") from error
+        except RuntimeError as error:
+            raise StoreError(str(error)) from error
+        return self
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def ping(self) -> None:
+        self._pool.get().execute("SELECT count(*) FROM status_counts").fetchone()
+
+    def file_size(self) -> int:
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                total += os.path.getsize(str(self.path) + suffix)
+            except OSError:
+                pass
+        return total
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        return self._pool.get().execute(sql, params).fetchall()
+
+    # items -------------------------------------------------------------------------------
+    def enqueue(
+        self, file_path: str, file_size: int, file_mtime_ns: int
+    ) -> tuple[QueueItem, bool]:
+        """Add a file once; the same path, size and mtime again returns the existing item."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            row = conn.execute(
+                "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
+                " next_attempt_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
+                " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
+                (file_path, file_size, file_mtime_ns, now, now, now),
+            ).fetchone()
+            if row is not None:
+                item = QueueItem.from_row(row)
+                self._event(conn, item.id, "identify", "queued", f"found {file_path}")
+                return item, True
+            row = conn.execute(
+                "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
+                (file_path, file_size, file_mtime_ns),
+            ).fetchone()
+        return QueueItem.from_row(row), False
+
+    def is_library_file(self, path: str) -> bool:
+        """True when the organizer put this file there (so the watcher leaves it alone)."""
+        return bool(self._read("SELECT 1 FROM items WHERE library_path = ? LIMIT 1", (path,)))
+
+    def get(self, item_id: int) -> QueueItem | None:
+        rows = self._read("SELECT * FROM items WHERE id = ?", (item_id,))
+        return QueueItem.from_row(rows[0]) if rows else None
+
+    def require(self, item_id: int) -> QueueItem:
+        item = self.get(item_id)
+        if item is None:
+            raise ItemNotFound(f"item {item_id} does not exist")
+        return item
+
+    def claim(self, lane: Lane, owner: str) -> QueueItem | None:
+        """Take the next due item of a lane, atomically, with a lease."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            row = conn.execute(
+                "UPDATE items SET status = 'processing', lease_owner = ?, lease_expires_at = ?,"
+                " updated_at = ?"
+                " WHERE id = (SELECT id FROM items WHERE status = 'pending' AND lane = ?"
+                "  AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1)"
+                " RETURNING *",
+                (owner, iso_in(self.lease_seconds), now, lane, now),
+            ).fetchone()
+        return QueueItem.from_row(row) if row is not None else None
+
+    def renew_lease(self, item_id: int, owner: str) -> bool:
+        with self._pool.write() as conn:
+            cur = conn.execute(
+                "UPDATE items SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?"
+                " AND status = 'processing'",
+                (iso_in(self.lease_seconds), item_id, owner),
+            )
+        return cur.rowcount == 1
+
+    def update_fields(self, item_id: int, owner: str | None = None, **fields: Any) -> None:
+        """Set data columns of an item (while holding its lease, when ``owner`` is given)."""
+        unknown = set(fields) - UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, fields)
+
+    def _set(
+        self, conn: sqlite3.Connection, item_id: int, owner: str | None, fields: dict[str, Any]
+    ) -> None:
+        values = {k: _encode(k, v) for k, v in fields.items()}
+        values["updated_at"] = now_iso()
+        assignments = ", ".join(f"{key} = :{key}" for key in values)
+        guard = " AND lease_owner = :owner AND status = 'processing'" if owner else ""
+        cur = conn.execute(
+            f"UPDATE items SET {assignments} WHERE id = :id{guard}",  # noqa: S608 - names are whitelisted
+            {**values, "id": item_id, "owner": owner},
+        )
+        if cur.rowcount != 1:
+            raise ItemConflict(f"item {item_id} is no longer held by {owner}")
+
+    def set_actresses(self, item_id: int, names: Iterable[str]) -> None:
+        """Replace the item's actresses (first one is the display actress)."""
+        unique = list(dict.fromkeys(n for n in names if n))
+        with self._pool.write() as conn:
+            conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
+            conn.executemany(
+                "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
+                [(item_id, name) for name in unique],
+            )
+            conn.execute(
+                "UPDATE items SET actress = ?, actresses = ?, updated_at = ? WHERE id = ?",
+                (unique[0] if unique else None, json.dumps(unique, ensure_ascii=False),
+                 now_iso(), item_id),
+            )
+
+    def advance(self, item_id: int, owner: str, stage: Stage, **fields: Any) -> None:
+        """The held item finished a step: release it as pending at ``stage`` (or completed)."""
+        status: Status = "completed" if stage == "done" else "pending"
+        now = now_iso()
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, fields)
+            conn.execute(
+                "UPDATE items SET status = ?, stage = ?, lease_owner = NULL,"
+                " lease_expires_at = NULL, next_attempt_at = ?, error_message = NULL,"
+                " error_kind = NULL, completed_at = CASE WHEN ? = 'completed' THEN ?"
+                " ELSE completed_at END, updated_at = ? WHERE id = ?",
+                (status, stage, now, status, now, now, item_id),
+            )
+
+    def move_stage(self, item_id: int, owner: str, stage: Stage, **fields: Any) -> None:
+        """The held item finished a step and goes straight on to the next one, still held."""
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, {**fields})
+            conn.execute(
+                "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL"
+                " WHERE id = ?",
+                (stage, item_id),
+            )
+
+    def defer(self, item_id: int, owner: str, delay: float, **fields: Any) -> None:
+        """Put a held item back as pending, due again in ``delay`` seconds (waiting, no error)."""
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, fields)
+            conn.execute(
+                "UPDATE items SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,"
+                " next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                (iso_in(delay), now_iso(), item_id),
+            )
+
+    def release(self, item_id: int, owner: str) -> None:
+        """Give a held item back untouched (shutdown)."""
+        self.defer(item_id, owner, 0)
+
+    def fail(
+        self, item_id: int, owner: str, *, message: str, kind: str, retry_in: float | None
+    ) -> QueueItem:
+        """Mark a held item as failed at its current stage; ``retry_in`` None = wait for a person."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            row = conn.execute(
+                "UPDATE items SET status = 'error', error_message = ?, error_kind = ?,"
+                " retry_count = retry_count + 1, next_attempt_at = ?, lease_owner = NULL,"
+                " lease_expires_at = NULL, updated_at = ?"
+                " WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING *",
+                (message, kind, iso_in(retry_in) if retry_in is not None else None,
+                 now, item_id, owner),
+            ).fetchone()
+            if row is None:
+                raise ItemConflict(f"item {item_id} is no longer held by {owner}")
+        return QueueItem.from_row(row)
+
+    def retry(self, item_id: int) -> QueueItem:
+        """A person asks for another try: error item back to pending at its failed stage, now."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            row = conn.execute(
+                "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
+                " emby_wait_started_at = NULL WHERE id = ? AND status = 'error' RETURNING *",
+                (now, now, item_id),
+            ).fetchone()
+            if row is None:
+                current = conn.execute("SELECT status FROM items WHERE id = ?", (item_id,))
+                found = current.fetchone()
+                if found is None:
+                    raise ItemNotFound(f"item {item_id} does not exist")
+                raise ItemConflict(
+                    f"item {item_id} is {found['status']}, only items in error can be retried"
+                )
+            self._event(conn, item_id, row["stage"], "retry", "retry requested")
+        return QueueItem.from_row(row)
+
+    def retry_matching(self, flt: QueueFilter) -> int:
+        """Retry every error item matching a filter; returns how many."""
+        source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": "error"}))
+        now = now_iso()
+        with self._pool.write() as conn:
+            cur = conn.execute(
+                "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
+                " emby_wait_started_at = NULL"
+                f" WHERE id IN (SELECT items.id FROM {source} WHERE {where})",  # noqa: S608
+                [now, now, *params],
+            )
+        return cur.rowcount
+
+    def reprocess(self, item_id: int) -> QueueItem:
+        """Re-fetch metadata (skipping caches) and push it to the media server again."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            row = conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+            if row is None:
+                raise ItemNotFound(f"item {item_id} does not exist")
+            if row["status"] == "processing":
+                raise ItemConflict(f"item {item_id} is being processed right now; try again")
+            if not row["movie_code"] and row["stage"] == "identify":
+                raise ItemConflict(f"item {item_id} has no movie code to look up")
+            # an item not yet organised re-runs from metadata; one already filed keeps its place
+            stage = "metadata"
+            row = conn.execute(
+                "UPDATE items SET status = 'pending', stage = ?, refresh_metadata = 1,"
+                " next_attempt_at = ?, updated_at = ?, error_message = NULL, error_kind = NULL,"
+                " retry_count = 0, emby_wait_started_at = NULL WHERE id = ? RETURNING *",
+                (stage, now, now, item_id),
+            ).fetchone()
+            self._event(conn, item_id, stage, "reprocess", "metadata re-fetch requested")
+        return QueueItem.from_row(row)
+
+    def delete(self, item_id: int) -> bool:
+        with self._pool.write() as conn:
+            cur = conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
+        return cur.rowcount == 1
+
+    def requeue_expired_leases(self) -> list[int]:
+        """Items whose holder died go back to pending at the stage they were in."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            rows = conn.execute(
+                "UPDATE items SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,"
+                " next_attempt_at = ?, updated_at = ?"
+                " WHERE status = 'processing' AND lease_expires_at < ? RETURNING id, stage",
+                (now, now, now),
+            ).fetchall()
+            for row in rows:
+                self._event(conn, row["id"], row["stage"], "recovered", "lease expired, requeued")
+        return [row["id"] for row in rows]
+
+    def release_owner(self, owner_prefix: str) -> int:
+        """At start-up: items held by an earlier run of this process go back to pending."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            cur = conn.execute(
+                "UPDATE items SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,"
+                " next_attempt_at = ?, updated_at = ?"
+                " WHERE status = 'processing' AND lease_owner LIKE ? ESCAPE '\\'",
+                (now, now, owner_prefix.replace("%", "\\%").replace("_", "\\_") + "%"),
+            )
+        return cur.rowcount
+
+    def held_by(self) -> list[str]:
+        """The distinct lease owners of items in processing (to find holders that died)."""
+        rows = self._read(
+            "SELECT DISTINCT lease_owner FROM items WHERE status = 'processing'"
+            " AND lease_owner IS NOT NULL"
+        )
+        return [row[0] for row in rows]
+
+    def promote_retries(self, max_retries: int) -> list[int]:
+        """Transient errors whose backoff has passed go back to pending at their stage."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            rows = conn.execute(
+                "UPDATE items SET status = 'pending', updated_at = ?"
+                " WHERE status = 'error' AND error_kind = 'transient' AND next_attempt_at <= ?"
+                " AND retry_count <= ? RETURNING id, stage, retry_count",
+                (now, now, max_retries),
+            ).fetchall()
+            for row in rows:
+                self._event(
+                    conn, row["id"], row["stage"], "retry",
+                    f"automatic retry {row['retry_count']} of {max_retries}",
+                )
+        return [row["id"] for row in rows]
+
+    def next_retry_due(self) -> str | None:
+        rows = self._read(
+            "SELECT min(next_attempt_at) FROM items WHERE status = 'error'"
+            " AND error_kind = 'transient'"
+        )
+        return rows[0][0] if rows else None
+
+    def pending_intents(self) -> list[tuple[int, str]]:
+        rows = self._read(
+            "SELECT id, organize_intent FROM items WHERE organize_intent IS NOT NULL"
+        )
+        return [(row["id"], row["organize_intent"]) for row in rows]
+
+    def cleanup(self, older_than_days: float, batch: int = 500) -> int:
+        """Delete completed items (and their events) older than N days, in batches."""
+        cutoff = iso_in(-older_than_days * 86400)
+        deleted = 0
+        while True:
+            with self._pool.write() as conn:
+                cur = conn.execute(
+                    "DELETE FROM items WHERE id IN (SELECT id FROM items"
+                    " WHERE status = 'completed' AND completed_at < ? LIMIT ?)",
+                    (cutoff, batch),
+                )
+            deleted += cur.rowcount
+            if cur.rowcount < batch:
+                return deleted
+
+    # events ------------------------------------------------------------------------------
+    def _event(
+        self, conn: sqlite3.Connection, item_id: int, stage: str, outcome: str, message: str,
+        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO item_events (item_id, at, stage, outcome, message, duration_ms, payload)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (item_id, now_iso(), stage, outcome, message, duration_ms,
+             json.dumps(payload, ensure_ascii=False, default=str) if payload else None),
+        )
+
+    def add_event(
+        self, item_id: int, stage: str, outcome: str, message: str,
+        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
+    ) -> None:
+        with self._pool.write() as conn:
+            self._event(conn, item_id, stage, outcome, message, duration_ms, payload)
+
+    def events(self, item_id: int, limit: int = 500) -> list[ItemEvent]:
+        rows = self._read(
+            "SELECT * FROM (SELECT * FROM item_events WHERE item_id = ? ORDER BY id DESC LIMIT ?)"
+            " ORDER BY id",
+            (item_id, limit),
+        )
+        return [ItemEvent.from_row(row) for row in rows]
+
+    # dashboard queries -------------------------------------------------------------------
+    def stats(self, top: int = 20) -> dict[str, Any]:
+        counts = {status: 0 for status in STATUSES}
+        for row in self._read("SELECT status, count FROM status_counts"):
+            counts[row["status"]] = row["count"]
+        actresses = self._read(
+            "SELECT name, count FROM actress_counts ORDER BY count DESC, name LIMIT ?", (top,)
+        )
+        return {
+            "total": sum(counts.values()),
+            **counts,
+            "by_actress": {row["name"]: row["count"] for row in actresses},
+        }
+
+    def list_items(
+        self, flt: QueueFilter, *, sort: Sort = "newest", page: int = 1, limit: int = 50
+    ) -> tuple[list[QueueItem], int]:
+        source, where, params = build_where(flt)
+        rows = self._read(
+            f"SELECT items.* FROM {source} WHERE {where}"  # noqa: S608 - built from fixed parts
+            f" ORDER BY {order_by(sort)} LIMIT ? OFFSET ?",
+            [*params, limit, (page - 1) * limit],
+        )
+        return [QueueItem.from_row(row) for row in rows], self.count(flt)
+
+    def count(self, flt: QueueFilter) -> int:
+        if flt.only_status:
+            if flt.status is None:
+                return int(self._read("SELECT sum(count) FROM status_counts")[0][0] or 0)
+            rows = self._read("SELECT count FROM status_counts WHERE status = ?", (flt.status,))
+            return int(rows[0][0]) if rows else 0
+        source, where, params = build_where(flt)
+        return int(self._read(f"SELECT count(*) FROM {source} WHERE {where}", params)[0][0])  # noqa: S608
+
+    def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
+        """The query plan of a queue page (tests use it to forbid full scans)."""
+        source, where, params = build_where(flt)
+        rows = self._read(
+            f"EXPLAIN QUERY PLAN SELECT items.* FROM {source} WHERE {where}"  # noqa: S608
+            f" ORDER BY {order_by(sort)} LIMIT 50",
+            params,
+        )
+        return [row["detail"] for row in rows]
+
+    def stuck_items(self) -> int:
+        """Items still marked processing after their lease ran out."""
+        rows = self._read(
+            "SELECT count(*) FROM items WHERE status = 'processing' AND lease_expires_at < ?",
+            (now_iso(),),
+        )
+        return int(rows[0][0])
+
+    # workers and controls ----------------------------------------------------------------
+    def beat(
+        self, name: str, state: str, *, current_item: int | None = None, processed: int = 0,
+        failed: int = 0, message: str | None = None, started_at: str | None = None,
+    ) -> None:
+        now = now_iso()
+        with self._pool.write() as conn:
+            conn.execute(
+                "INSERT INTO workers (name, state, current_item, processed, failed, pid, message,"
+                " started_at, beat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET state = excluded.state,"
+                " current_item = excluded.current_item, processed = excluded.processed,"
+                " failed = excluded.failed, pid = excluded.pid, message = excluded.message,"
+                " started_at = excluded.started_at, beat_at = excluded.beat_at",
+                (name, state, current_item, processed, failed, os.getpid(), message,
+                 started_at or now, now),
+            )
+
+    def heartbeats(self) -> list[Heartbeat]:
+        return [Heartbeat.from_row(row) for row in self._read("SELECT * FROM workers")]
+
+    def set_control(self, key: str, value: str) -> None:
+        with self._pool.write() as conn:
+            conn.execute(
+                "INSERT INTO control (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def get_control(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM control WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+
+def _encode(key: str, value: Any) -> Any:
+    if key in ("warnings", "actresses"):
+        return json.dumps(list(value or []), ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value

@@ -1,0 +1,79 @@
+"""The normalised metadata model every provider returns (providers document, section 4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Person(BaseModel):
+    """An actress (or director) as one provider knows her."""
+
+    model_config = ConfigDict(frozen=False)
+
+    name: str
+    name_ja: str | None = None
+    name_romaji: str | None = None
+    name_kana: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    image_url: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
+
+
+class SearchCandidate(BaseModel):
+    """One search hit before its full record is fetched."""
+
+    source: str
+    source_id: str
+    code: str
+    title: str = ""
+    release_date: date | None = None
+    actresses: list[str] = Field(default_factory=list)
+    cover_url: str | None = None
+    poster_url: str | None = None
+    score: float | None = None
+    homepage_url: str | None = None
+
+
+class MovieMetadata(BaseModel):
+    """Everything we know about one movie, in the project's own shape."""
+
+    code: str
+    content_id: str | None = None
+    title: str = ""
+    original_title: str | None = None
+    plot: str | None = None
+    language: str = "ja"
+    release_date: date | None = None
+    year: int | None = None
+    runtime_minutes: int | None = None
+    directors: list[str] = Field(default_factory=list)
+    maker: str | None = None
+    label: str | None = None
+    series: str | None = None
+    genres: list[str] = Field(default_factory=list)
+    actresses: list[Person] = Field(default_factory=list)
+    cover_url: str | None = None
+    poster_url: str | None = None
+    screenshot_urls: list[str] = Field(default_factory=list)
+    trailer_url: str | None = None
+    rating: float | None = None
+    votes: int | None = None
+    homepage_url: str | None = None
+    source: str = ""
+    source_id: str = ""
+    external_ids: dict[str, str] = Field(default_factory=dict)
+    fetched_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    #: field name -> provider that supplied it, filled in by the provider chain
+    provenance: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def actress_names(self) -> list[str]:
+        return [p.name for p in self.actresses]
+
+    def is_complete(self) -> bool:
+        """A record good enough to stop asking further providers."""
+        return bool(
+            self.title and self.release_date and self.actresses and self.cover_url and self.maker
+        )

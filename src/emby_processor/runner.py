@@ -1,0 +1,74 @@
+"""Process entry points: run the workers, the dashboard, or both, until a stop signal."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import uvicorn
+
+from emby_processor import __version__
+from emby_processor.config import Settings
+from emby_processor.logbuffer import LogBuffer, setup_logging
+from emby_processor.service import Service, build_health, build_upstreams, open_db
+
+logger = logging.getLogger("emby_processor")
+
+#: uvicorn waits this long for open connections (live log streams) before closing them
+GRACEFUL_SECONDS = 2
+
+
+def run_all(settings: Settings, *, api: bool, workers: bool) -> int:
+    from emby_processor.cli import install_stop_signals
+
+    logs = LogBuffer(settings.log_buffer_lines)
+    setup_logging(settings.log_level, logs)
+    db = open_db(settings)
+    upstreams = build_upstreams(settings)
+    service = Service(settings, db, upstreams) if workers else None
+    health = build_health(settings, db, upstreams)
+    logger.info(
+        "emby-processor %s: watching %s, database %s", __version__,
+        ", ".join(str(d) for d in settings.watch_dirs), settings.db_path,
+    )
+    try:
+        health.start()
+        if service is not None:
+            service.start()
+        if api:
+            from emby_processor.api import create_app
+
+            app = create_app(settings, db=db, logs=logs, health=health)
+            config = uvicorn.Config(
+                app, host=settings.api_host, port=settings.api_port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                proxy_headers=False,
+            )
+            logger.info("dashboard on http://%s:%d/", settings.api_host, settings.api_port)
+            uvicorn.Server(config).run()
+        else:
+            stop = threading.Event()
+            install_stop_signals(stop.set)
+            stop.wait()
+    finally:
+        logger.info("stopping")
+        if service is not None:
+            service.stop()
+        health.stop()
+        upstreams.close()
+        db.close()
+        logs.wake_all()
+    return 0
+
+
+def scan_now(settings: Settings, folders: list[Path]) -> int:
+    """Queue what is in ``folders`` now, without waiting for files to settle."""
+    from emby_processor.watcher import scan_once
+
+    setup_logging(settings.log_level, LogBuffer(100))
+    db = open_db(settings)
+    try:
+        return scan_once(settings, db, folders)
+    finally:
+        db.close()

@@ -1,0 +1,187 @@
+"""Wiring: build every part from one ``Settings`` and run them together.
+
+This is the only place that knows how the parts fit; each part gets what it needs passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emby_processor.config import Settings
+from emby_processor.db import QueueDB
+from emby_processor.emby.client import EmbyClient
+from emby_processor.emby.pathmap import PathMap
+from emby_processor.health import CheckResult, HealthMonitor, emby_check, provider_check
+from emby_processor.logbuffer import LogBuffer
+from emby_processor.metadata import MovieMetadata
+from emby_processor.organizer import Organizer
+from emby_processor.organizer.images import ImageFetcher
+from emby_processor.providers.base import MetadataProvider
+from emby_processor.providers.chain import ProviderChain, build_providers
+from emby_processor.watcher import Watcher
+from emby_processor.workers.backoff import RetryPolicy
+from emby_processor.workers.base import WorkerStats
+from emby_processor.workers.emby_updater import EmbyGate, EmbyUpdater
+from emby_processor.workers.file_processor import FileProcessor
+from emby_processor.workers.leases import release_dead_holders
+from emby_processor.workers.retry_handler import RetryHandler
+from emby_processor.workers.supervisor import Supervisor, WorkerSpec
+
+logger = logging.getLogger("emby_processor")
+
+
+@dataclass
+class Upstreams:
+    """The clients of everything outside this process."""
+
+    providers: list[MetadataProvider]
+    emby: EmbyClient | None
+    images: ImageFetcher
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for provider in self.providers:
+            provider.close()
+        if self.emby is not None:
+            self.emby.close()
+        self.images.close()
+
+
+def build_upstreams(settings: Settings) -> Upstreams:
+    providers = build_providers(
+        list(settings.metadata_providers),
+        metatube_url=settings.metatube_url,
+        metatube_token=settings.metatube_token,
+        r18dev_url=settings.r18dev_url,
+        timeout=settings.provider_timeout_seconds,
+    )
+    emby = None
+    if settings.emby_url and settings.emby_api_key:
+        emby = EmbyClient(
+            settings.emby_url, settings.emby_api_key, user_id=settings.emby_user_id,
+            timeout=settings.provider_timeout_seconds,
+        )
+    return Upstreams(providers, emby, ImageFetcher(timeout=settings.provider_timeout_seconds))
+
+
+def upstream_checks(settings: Settings, upstreams: Upstreams) -> dict[str, Callable[[], CheckResult]]:
+    checks: dict[str, Callable[[], CheckResult]] = {}
+    emby = upstreams.emby
+    if emby is not None:
+        checks["emby"] = lambda: emby_check(emby)
+    else:
+        checks["emby"] = lambda: CheckResult(
+            "emby", "warning", "EMBY_URL / EMBY_API_KEY not set: Emby updates wait", {}
+        )
+    for provider in upstreams.providers:
+        checks[f"provider:{provider.name}"] = _bind_provider_check(provider)
+    return checks
+
+
+def _bind_provider_check(provider: MetadataProvider) -> Callable[[], CheckResult]:
+    return lambda: provider_check(provider)
+
+
+def build_health(settings: Settings, db: QueueDB, upstreams: Upstreams) -> HealthMonitor:
+    return HealthMonitor(settings, db, upstream_checks=upstream_checks(settings, upstreams))
+
+
+def cover_reader(images: ImageFetcher) -> Callable[[Path, MovieMetadata], tuple[bytes, str] | None]:
+    """The poster written beside the video, else the cover downloaded now."""
+
+    def read(video: Path, metadata: MovieMetadata) -> tuple[bytes, str] | None:
+        for name in (f"{video.stem}-poster.jpg", f"{video.stem}-fanart.jpg"):
+            candidate = video.with_name(name)
+            if candidate.is_file():
+                return candidate.read_bytes(), "image/jpeg"
+        url = metadata.poster_url or metadata.cover_url
+        if not url:
+            return None
+        try:
+            data, content_type = images.fetch(url)
+        except Exception as error:  # a missing cover never blocks the metadata
+            logger.warning("cover for %s not downloaded: %s", metadata.code, error)
+            return None
+        return data, content_type
+
+    return read
+
+
+class Service:
+    """The workers of one process: watcher, FileProcessor, EmbyUpdater, RetryHandler."""
+
+    def __init__(self, settings: Settings, db: QueueDB, upstreams: Upstreams) -> None:
+        self.settings = settings
+        self.db = db
+        self.upstreams = upstreams
+        self.policy = RetryPolicy(
+            settings.max_retries, settings.retry_backoff_seconds,
+            settings.retry_backoff_max_seconds,
+        )
+        self.chain = ProviderChain(upstreams.providers)
+        self.organizer = Organizer(
+            library_dir=settings.library_dir,
+            mode=settings.effective_organize_mode,
+            template=settings.library_template,
+            write_nfo=settings.write_nfo,
+            write_images=settings.write_images,
+            image_fetcher=upstreams.images,
+        )
+        self.path_map = PathMap.parse(settings.emby_path_map or "")
+        self.gate = EmbyGate(upstreams.emby) if upstreams.emby is not None else None
+        self.watcher = Watcher(settings, db)
+        self.supervisor = Supervisor(db, self._specs())
+        self._stopped = threading.Event()
+
+    def _specs(self) -> list[WorkerSpec]:
+        s = self.settings
+
+        def file_processor(owner: str, stats: WorkerStats) -> FileProcessor:
+            return FileProcessor(
+                self.db, self.policy, self.supervisor, owner, stats,
+                metadata=self.chain, organizer=self.organizer,
+            )
+
+        def emby_updater(owner: str, stats: WorkerStats) -> EmbyUpdater:
+            return EmbyUpdater(
+                self.db, self.policy, self.supervisor, owner, stats,
+                client=self.upstreams.emby, gate=self.gate, path_map=self.path_map,
+                wait_seconds=s.emby_item_wait_seconds,
+                read_cover=cover_reader(self.upstreams.images),
+            )
+
+        def retry_handler(owner: str, stats: WorkerStats) -> RetryHandler:
+            return RetryHandler(self.db, self.policy, self.supervisor, stats)
+
+        def watcher(owner: str, stats: WorkerStats) -> Watcher:
+            return self.watcher
+
+        return [
+            WorkerSpec("FileProcessor", file_processor, s.file_workers, idle_seconds=0.5),
+            WorkerSpec("EmbyUpdater", emby_updater, s.emby_workers, idle_seconds=0.5),
+            WorkerSpec("RetryHandler", retry_handler, 1, idle_seconds=1.0),
+            WorkerSpec("Watcher", watcher, 1, idle_seconds=0.5),
+        ]
+
+    def start(self) -> None:
+        release_dead_holders(self.db, self.supervisor.run_id)
+        self.supervisor.start()
+
+    def stop(self, timeout: float = 8.0) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.supervisor.stop(timeout)
+        self.watcher.close()
+
+
+def open_db(settings: Settings) -> QueueDB:
+    return QueueDB(settings.db_path, lease_seconds=settings.lease_seconds).open()
+
+
+def new_log_buffer(settings: Settings) -> LogBuffer:
+    return LogBuffer(settings.log_buffer_lines)
