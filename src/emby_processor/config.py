@@ -18,6 +18,7 @@ OrganizeMode = Literal["move", "hardlink", "copy", "none"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 ProviderName = Literal["metatube", "r18dev", "nfo"]
 
+DEFAULT_PROVIDERS: tuple[ProviderName, ...] = ("metatube", "r18dev", "nfo")
 DEFAULT_EXTENSIONS = ".mp4,.mkv,.avi,.wmv,.mov,.m4v,.ts,.iso,.rmvb,.flv,.webm"
 
 
@@ -31,7 +32,8 @@ class Settings(BaseSettings):
     """Every setting of the service; the field name upper-cased is the environment variable."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     # folders
@@ -52,7 +54,7 @@ class Settings(BaseSettings):
 
     # metadata providers
     metadata_providers: Annotated[list[ProviderName], NoDecode] = Field(
-        default_factory=lambda: ["metatube", "r18dev", "nfo"]
+        default_factory=lambda: list(DEFAULT_PROVIDERS)
     )
     metatube_url: str | None = None
     metatube_token: str | None = None

@@ -15,7 +15,7 @@ from emby_processor.config import Settings
 from emby_processor.db import QueueDB
 from emby_processor.emby.client import EmbyClient
 from emby_processor.emby.pathmap import PathMap
-from emby_processor.health import CheckResult, HealthMonitor, emby_check, provider_check
+from emby_processor.health import HealthMonitor, build_upstream_checks
 from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
 from emby_processor.organizer import Organizer
@@ -68,26 +68,9 @@ def build_upstreams(settings: Settings) -> Upstreams:
     return Upstreams(providers, emby, ImageFetcher(timeout=settings.provider_timeout_seconds))
 
 
-def upstream_checks(settings: Settings, upstreams: Upstreams) -> dict[str, Callable[[], CheckResult]]:
-    checks: dict[str, Callable[[], CheckResult]] = {}
-    emby = upstreams.emby
-    if emby is not None:
-        checks["emby"] = lambda: emby_check(emby)
-    else:
-        checks["emby"] = lambda: CheckResult(
-            "emby", "warning", "EMBY_URL / EMBY_API_KEY not set: Emby updates wait", {}
-        )
-    for provider in upstreams.providers:
-        checks[f"provider:{provider.name}"] = _bind_provider_check(provider)
-    return checks
-
-
-def _bind_provider_check(provider: MetadataProvider) -> Callable[[], CheckResult]:
-    return lambda: provider_check(provider)
-
-
 def build_health(settings: Settings, db: QueueDB, upstreams: Upstreams) -> HealthMonitor:
-    return HealthMonitor(settings, db, upstream_checks=upstream_checks(settings, upstreams))
+    checks = build_upstream_checks(settings, emby=upstreams.emby, providers=upstreams.providers)
+    return HealthMonitor(settings, db, upstream_checks=checks)
 
 
 def cover_reader(images: ImageFetcher) -> Callable[[Path, MovieMetadata], tuple[bytes, str] | None]:

@@ -27,7 +27,9 @@ def test_defaults(clean_env: Path) -> None:
     assert s.max_retries == 5 and s.emby_item_wait_seconds == 900
 
 
-def test_library_dir_defaults_mode_to_move(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_library_dir_defaults_mode_to_move(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LIBRARY_DIR", str(clean_env / "lib"))
     monkeypatch.setenv("WATCH_DIRS", f"{clean_env}/a, {clean_env}/b")
     monkeypatch.setenv("VIDEO_EXTENSIONS", "MP4,mkv")
@@ -70,7 +72,7 @@ def test_bad_values_name_the_variable(
 def test_watch_folder_that_is_a_file(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (clean_env / "file.txt").write_text("x")
     monkeypatch.setenv("WATCH_DIRS", str(clean_env / "file.txt"))
-    with pytest.raises(ConfigError, match="WATCH_DIRS: .*is a file"):
+    with pytest.raises(ConfigError, match=r"WATCH_DIRS: .*is a file"):
         load_settings()
 
 

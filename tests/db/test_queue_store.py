@@ -270,5 +270,5 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
     path = tmp_path / "queue.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="queue.db"):
+    with pytest.raises(StoreError, match=r"queue\.db"):
         QueueDB(path).open()

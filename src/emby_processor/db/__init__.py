@@ -1,7 +1,15 @@
 """The queue store: SQLite behind one small class."""
 
 from emby_processor.db.filters import QueueFilter, Sort
-from emby_processor.db.models import STAGES, STATUSES, Heartbeat, ItemEvent, QueueItem, Stage, Status
+from emby_processor.db.models import (
+    STAGES,
+    STATUSES,
+    Heartbeat,
+    ItemEvent,
+    QueueItem,
+    Stage,
+    Status,
+)
 from emby_processor.db.store import ItemConflict, ItemNotFound, QueueDB
 
 __all__ = [

@@ -52,7 +52,9 @@ def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
     if flt.q:
         query = fts_query(flt.q)
         if query is not None:
-            clauses.append("items.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)")
+            clauses.append(
+                "items.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)"
+            )
             params.append(query)
         else:
             # one or two characters: a code prefix is the only useful meaning

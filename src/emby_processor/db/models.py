@@ -56,7 +56,8 @@ class QueueItem:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> QueueItem:
-        data: dict[str, Any] = {key: row[key] for key in row.keys() if key in _FIELDS}
+        # sqlite3.Row iterates over values, so the keys must be asked for
+        data: dict[str, Any] = {k: row[k] for k in row.keys() if k in _FIELDS}  # noqa: SIM118
         for key in _JSON_COLUMNS:
             data[key] = json.loads(data[key]) if data.get(key) else []
         for key in ("subtitles", "uncensored", "refresh_metadata"):
@@ -136,4 +137,4 @@ class Heartbeat:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Heartbeat:
-        return cls(**{key: row[key] for key in row.keys()})
+        return cls(**{key: row[key] for key in row.keys()})  # noqa: SIM118

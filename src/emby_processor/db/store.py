@@ -7,6 +7,7 @@ that expires if its holder dies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -81,10 +82,8 @@ class QueueDB:
     def file_size(self) -> int:
         total = 0
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(OSError):
                 total += os.path.getsize(str(self.path) + suffix)
-            except OSError:
-                pass
         return total
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
@@ -113,6 +112,36 @@ class QueueDB:
                 (file_path, file_size, file_mtime_ns),
             ).fetchone()
         return QueueItem.from_row(row), False
+
+    def enqueue_many(self, files: Iterable[tuple[str, int, int]]) -> list[QueueItem]:
+        """Enqueue a batch in one transaction (a folder scan); returns the items created."""
+        now = now_iso()
+        created: list[QueueItem] = []
+        with self._pool.write() as conn:
+            for file_path, size, mtime_ns in files:
+                row = conn.execute(
+                    "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
+                    " next_attempt_at, created_at, updated_at)"
+                    " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
+                    " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
+                    (file_path, size, mtime_ns, now, now, now),
+                ).fetchone()
+                if row is not None:
+                    item = QueueItem.from_row(row)
+                    self._event(conn, item.id, "identify", "queued", f"found {file_path}")
+                    created.append(item)
+        return created
+
+    def stacked_sibling(self, item: QueueItem) -> QueueItem | None:
+        """Another part of the same movie that the media server already knows (its emby_id)."""
+        if not item.movie_code or item.part is None:
+            return None
+        rows = self._read(
+            "SELECT * FROM items WHERE movie_code = ? AND id <> ? AND emby_id IS NOT NULL"
+            " ORDER BY coalesce(part, 0), id LIMIT 1",
+            (item.movie_code, item.id),
+        )
+        return QueueItem.from_row(rows[0]) if rows else None
 
     def is_library_file(self, path: str) -> bool:
         """True when the organizer put this file there (so the watcher leaves it alone)."""
@@ -167,7 +196,7 @@ class QueueDB:
         assignments = ", ".join(f"{key} = :{key}" for key in values)
         guard = " AND lease_owner = :owner AND status = 'processing'" if owner else ""
         cur = conn.execute(
-            f"UPDATE items SET {assignments} WHERE id = :id{guard}",  # noqa: S608 - names are whitelisted
+            f"UPDATE items SET {assignments} WHERE id = :id{guard}",
             {**values, "id": item_id, "owner": owner},
         )
         if cur.rowcount != 1:
@@ -229,7 +258,7 @@ class QueueDB:
     def fail(
         self, item_id: int, owner: str, *, message: str, kind: str, retry_in: float | None
     ) -> QueueItem:
-        """Mark a held item as failed at its current stage; ``retry_in`` None = wait for a person."""
+        """Mark a held item failed at its current stage; ``retry_in`` None = a person decides."""
         now = now_iso()
         with self._pool.write() as conn:
             row = conn.execute(
@@ -268,13 +297,13 @@ class QueueDB:
         """Retry every error item matching a filter; returns how many."""
         source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": "error"}))
         now = now_iso()
+        sql = (
+            "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
+            " emby_wait_started_at = NULL"
+            f" WHERE id IN (SELECT items.id FROM {source} WHERE {where})"
+        )
         with self._pool.write() as conn:
-            cur = conn.execute(
-                "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-                " emby_wait_started_at = NULL"
-                f" WHERE id IN (SELECT items.id FROM {source} WHERE {where})",  # noqa: S608
-                [now, now, *params],
-            )
+            cur = conn.execute(sql, [now, now, *params])
         return cur.rowcount
 
     def reprocess(self, item_id: int) -> QueueItem:
@@ -412,7 +441,7 @@ class QueueDB:
 
     # dashboard queries -------------------------------------------------------------------
     def stats(self, top: int = 20) -> dict[str, Any]:
-        counts = {status: 0 for status in STATUSES}
+        counts: dict[str, int] = {status: 0 for status in STATUSES}
         for row in self._read("SELECT status, count FROM status_counts"):
             counts[row["status"]] = row["count"]
         actresses = self._read(
@@ -429,7 +458,7 @@ class QueueDB:
     ) -> tuple[list[QueueItem], int]:
         source, where, params = build_where(flt)
         rows = self._read(
-            f"SELECT items.* FROM {source} WHERE {where}"  # noqa: S608 - built from fixed parts
+            f"SELECT items.* FROM {source} WHERE {where}"
             f" ORDER BY {order_by(sort)} LIMIT ? OFFSET ?",
             [*params, limit, (page - 1) * limit],
         )
@@ -442,13 +471,14 @@ class QueueDB:
             rows = self._read("SELECT count FROM status_counts WHERE status = ?", (flt.status,))
             return int(rows[0][0]) if rows else 0
         source, where, params = build_where(flt)
-        return int(self._read(f"SELECT count(*) FROM {source} WHERE {where}", params)[0][0])  # noqa: S608
+        sql = f"SELECT count(*) FROM {source} WHERE {where}"
+        return int(self._read(sql, params)[0][0])
 
     def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
         """The query plan of a queue page (tests use it to forbid full scans)."""
         source, where, params = build_where(flt)
         rows = self._read(
-            f"EXPLAIN QUERY PLAN SELECT items.* FROM {source} WHERE {where}"  # noqa: S608
+            f"EXPLAIN QUERY PLAN SELECT items.* FROM {source} WHERE {where}"
             f" ORDER BY {order_by(sort)} LIMIT 50",
             params,
         )

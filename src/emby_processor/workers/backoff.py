@@ -18,7 +18,7 @@ class RetryPolicy:
     def delay(self, failures: int, retry_after: float | None = None) -> float:
         """Seconds to wait after the ``failures``-th failure (1-based)."""
         exponent = max(failures - 1, 0)
-        raw = min(self.base_seconds * (2 ** min(exponent, 30)), self.max_seconds)
+        raw = min(self.base_seconds * float(2 ** min(exponent, 30)), self.max_seconds)
         spread = raw * self.jitter
         delay = raw + random.uniform(-spread, spread)
         if retry_after is not None:

@@ -15,8 +15,8 @@ class Worker(Protocol):
     #: the kind of worker (FileProcessor, EmbyUpdater, RetryHandler, Watcher)
     kind: str
 
-    def step(self) -> bool:
-        """Do one unit of work; True when there was work (the loop runs again at once)."""
+    def step(self) -> int | bool:
+        """Do one unit of work; truthy when there was work (the loop runs again at once)."""
         ...
 
     def close(self) -> None:

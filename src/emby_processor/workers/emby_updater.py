@@ -98,6 +98,8 @@ class EmbyUpdater(ItemWorker):
                            started)
                 item = self.db.require(item.id)
             emby_id = self.client.find_item(server_path, search_term=code)
+            if emby_id is None and self._stacked(item, log):
+                return
             if emby_id is None:
                 self._wait(item, server_path, log)
             assert item.metadata_json is not None and emby_id is not None
@@ -118,6 +120,17 @@ class EmbyUpdater(ItemWorker):
         message = f"metadata written to item {emby_id}"
         log.info("%s: %s", code, message)
         self.event(item.id, "emby", "ok", message, started, {"emby_id": emby_id})
+
+    def _stacked(self, item: QueueItem, log: ItemLog) -> bool:
+        """Parts 2+ of a movie are stacked by the server into part 1's item: share its id."""
+        sibling = self.db.stacked_sibling(item)
+        if sibling is None or sibling.emby_id is None:
+            return False
+        self.db.advance(item.id, self.owner, "done", emby_id=sibling.emby_id)
+        message = f"stacked with part {sibling.part or 1} as item {sibling.emby_id}"
+        log.info("%s: %s", item.movie_code, message)
+        self.db.add_event(item.id, "emby", "ok", message, None, {"emby_id": sibling.emby_id})
+        return True
 
     def _wait(self, item: QueueItem, server_path: str, log: ItemLog) -> None:
         assert item.emby_wait_started_at is not None

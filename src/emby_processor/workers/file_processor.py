@@ -114,15 +114,15 @@ class FileProcessor(ItemWorker):
         if not source.exists():
             raise SourceMissingError(f"the video is gone from {source}")
         assert item.movie_code is not None
-        intent = self.organizer.plan(source, metadata, item.movie_code, item.part)
-        if intent is None:
+        planned = self.organizer.plan(source, metadata, item.movie_code, item.part)
+        if planned is None:
             return source
-        self.db.update_fields(item.id, self.owner, organize_intent=intent.to_json())
+        self.db.update_fields(item.id, self.owner, organize_intent=planned.to_json())
 
         def record(step: MoveIntent) -> None:
             self.db.update_fields(item.id, self.owner, organize_intent=step.to_json())
 
-        return execute(intent, on_step=record)
+        return execute(planned, on_step=record)
 
     def _sidecars(self, item_id: int, video: Path, metadata: MovieMetadata, log: ItemLog) -> None:
         result = self.organizer.finish(video, metadata)

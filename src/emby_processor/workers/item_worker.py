@@ -6,6 +6,7 @@ error classification, backoff and counters live here once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
@@ -20,7 +21,7 @@ from emby_processor.workers.base import Control, WorkerStats
 ItemLog = logging.LoggerAdapter[logging.Logger]
 
 
-class StageDeferred(Exception):  # noqa: N818 - a signal, not an error
+class StageDeferred(Exception):
     """Raised by a stage that put its item back to wait (the item is already released)."""
 
 
@@ -121,10 +122,8 @@ class ItemWorker:
     def close(self) -> None:
         item_id = self.stats.current_item
         if item_id is not None:
-            try:
+            with contextlib.suppress(ItemConflict):
                 self.db.release(item_id, self.owner)
-            except ItemConflict:
-                pass
 
 
 def _ms(started: float) -> float:

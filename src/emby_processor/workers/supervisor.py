@@ -158,7 +158,7 @@ class Supervisor:
                 logger.debug("heartbeat write failed", exc_info=True)
 
     def stop(self, timeout: float = 8.0) -> None:
-        """Stop claiming, let in-flight steps end, release what is still held, within ``timeout``."""
+        """Stop claiming, let in-flight steps end and release what is still held, in ``timeout``."""
         self.stop_event.set()
         deadline = time.monotonic() + timeout
         for slot in self._slots:
