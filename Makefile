@@ -6,11 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test install lint bench screenshots clean
 
-$(STAMP): pyproject.toml requirements.lock build-constraints.txt
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock build-constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "pip==26.3"
 	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt \
-		-c requirements.lock -e ".[dev]"
+		-r requirements.lock -c requirements-dev.lock -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -9,7 +9,7 @@ from typing import Protocol
 from emby_processor.db import QueueItem
 from emby_processor.errors import NoCodeError, SourceMissingError
 from emby_processor.metadata import MovieMetadata
-from emby_processor.moviecode import parse_movie_code
+from emby_processor.moviecode import explain
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.filer import MoveIntent, execute, recover
 from emby_processor.workers.item_worker import ItemLog, ItemWorker
@@ -44,10 +44,11 @@ class FileProcessor(ItemWorker):
 
     def _identify(self, item: QueueItem, log: ItemLog) -> QueueItem:
         started = time.monotonic()
-        parsed = parse_movie_code(item.file_path)
+        explained = explain(item.file_path)
+        parsed = explained.result
         if parsed is None:
             raise NoCodeError(f"no movie code found in {Path(item.file_path).name!r}")
-        rule = getattr(parsed, "rule", None)
+        rule = f"{explained.family}: {explained.rule}"
         self.db.move_stage(
             item.id, self.owner, "metadata", movie_code=parsed.code, part=parsed.part,
             subtitles=parsed.subtitles, uncensored=parsed.uncensored, code_rule=rule,
@@ -83,7 +84,7 @@ class FileProcessor(ItemWorker):
             # a re-fetch for an item already in the library: refresh its sidecars, push again
             assert item.library_path is not None
             self._sidecars(item.id, Path(item.library_path), metadata, log)
-            self.db.move_stage(item.id, self.owner, "emby", emby_wait_started_at=None)
+            self.db.advance(item.id, self.owner, "emby", emby_wait_started_at=None)
         return self.db.require(item.id)
 
     def _organize(self, item: QueueItem, log: ItemLog) -> None:
@@ -97,7 +98,7 @@ class FileProcessor(ItemWorker):
         log.info("%s: %s", item.movie_code, message)
         self.event(item.id, "organize", "ok", message, started, {"path": str(video)})
         self._sidecars(item.id, video, metadata, log)
-        self.db.move_stage(item.id, self.owner, "emby", emby_wait_started_at=None)
+        self.db.advance(item.id, self.owner, "emby", emby_wait_started_at=None)
 
     def _file_video(self, item: QueueItem, metadata: MovieMetadata, log: ItemLog) -> Path:
         if item.organize_intent:

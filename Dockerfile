@@ -1,0 +1,35 @@
+# emby-processor: workers and dashboard in one process, as a non-root user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    WATCH_DIRS=/watch \
+    LIBRARY_DIR=/library \
+    DATA_DIR=/data
+
+WORKDIR /app
+
+# dependencies first, in their own layer, from the lock file (the same pip commands as `make`)
+COPY requirements.lock build-constraints.txt ./
+RUN python -m pip install --quiet "pip==26.3" \
+ && python -m pip install --quiet --build-constraint build-constraints.txt -r requirements.lock
+
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN python -m pip install --quiet --no-deps . \
+ && useradd --create-home --uid 1000 --user-group emby \
+ && mkdir -p /watch /library /data \
+ && chown emby:emby /watch /library /data
+
+USER emby
+VOLUME ["/watch", "/library", "/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=4).status == 200 else 1)"]
+
+# exec form: the service is PID 1's only child under `init: true` (compose) and gets SIGTERM
+STOPSIGNAL SIGTERM
+CMD ["emby-processor", "run"]

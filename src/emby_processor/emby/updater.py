@@ -1,0 +1,281 @@
+"""What we write into the media server, and the sequence that writes and checks it.
+
+``POST /Items/{id}`` is a full replace: anything missing or null is cleared, and Jellyfin fails
+outright on a missing Tags/ProviderIds/Genres. So every update starts from the full DTO the server
+just gave us, changes only what we own, and is read back afterwards, because a server that
+silently ignores a field would otherwise look like success.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from emby_processor.emby.client import EmbyClient
+from emby_processor.emby.dialect import Dialect
+from emby_processor.emby.pathmap import PathMap
+from emby_processor.errors import NotIndexedYetError, ProcessingError, UpstreamError
+from emby_processor.metadata import MovieMetadata
+
+OFFICIAL_RATING = "JP-18+"
+#: the lockable fields both servers know; anything else is rejected or ignored by one of them
+LOCKED_FIELDS = ("Name", "Overview", "Genres", "Studios", "Cast", "Tags", "OfficialRating")
+#: array fields a server may hand back as null but must never receive as null
+_ARRAY_FIELDS = (
+    "Genres", "Tags", "Studios", "People", "LockedFields", "Taglines", "ProductionLocations",
+    "RemoteTrailers", "GenreItems",
+)
+_STRING_FIELDS = ("Name", "OriginalTitle", "ForcedSortName", "Overview", "OfficialRating")
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        text = (value or "").strip()
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    return out
+
+
+def tag_names(dto: dict[str, Any]) -> list[str]:
+    """Tags as either server reports them (Emby: TagItems, with Tags null)."""
+    tags = dto.get("Tags")
+    if isinstance(tags, list) and tags:
+        return [str(t) for t in tags]
+    items = dto.get("TagItems")
+    if isinstance(items, list):
+        return [str(t["Name"]) for t in items if isinstance(t, dict) and t.get("Name")]
+    return []
+
+
+def _provider_ids(existing: Any, metadata: MovieMetadata) -> dict[str, str]:
+    ids = {str(k): str(v) for k, v in (existing or {}).items() if v not in (None, "")}
+    metatube = metadata.external_ids.get("metatube") or (
+        metadata.source_id if metadata.source == "metatube" else None
+    )
+    ours = {
+        "JavCode": metadata.code,
+        "DmmCid": metadata.content_id or metadata.external_ids.get("dmm_cid"),
+        "MetaTube": metatube,
+    }
+    ids.update({key: value for key, value in ours.items() if value})
+    return ids
+
+
+def display_name(metadata: MovieMetadata, part: int | None) -> str:
+    title = metadata.title.strip()
+    if title.upper().startswith(metadata.code.upper()):
+        name = title
+    else:
+        name = f"{metadata.code} {title}".strip()
+    return f"{name} (Part {part})" if part else name
+
+
+def build_update(
+    dto: dict[str, Any], metadata: MovieMetadata, dialect: Dialect, *, part: int | None
+) -> dict[str, Any]:
+    """The full DTO to post: the server's own ``dto`` with our fields set and locked.
+
+    A field we have no value for keeps what the server has, so a thinner metadata record never
+    erases richer data. Existing tags and provider ids are kept and ours added.
+    """
+    out = copy.deepcopy(dto)
+    for key in _ARRAY_FIELDS:
+        if key in out and out[key] is None:
+            out[key] = []
+    out["Name"] = display_name(metadata, part)
+    # Set deliberately: Emby echoes SortName here, which would freeze the file-name sort key.
+    out["ForcedSortName"] = f"{metadata.code} Part {part:02d}" if part else metadata.code
+    if metadata.original_title:
+        out["OriginalTitle"] = metadata.original_title
+    if metadata.plot:
+        out["Overview"] = metadata.plot
+    if metadata.release_date:
+        out["PremiereDate"] = f"{metadata.release_date.isoformat()}T00:00:00.0000000Z"
+    year = metadata.year or (metadata.release_date.year if metadata.release_date else None)
+    if year:
+        out["ProductionYear"] = year
+    if metadata.maker:
+        out["Studios"] = [{"Name": metadata.maker}]
+    if metadata.genres:
+        out["Genres"] = _unique(metadata.genres)
+    tags = _unique([*tag_names(dto), metadata.label, metadata.series, metadata.maker])
+    out["Tags"] = tags
+    if dialect.tags_field == "TagItems":
+        out["TagItems"] = [{"Name": tag} for tag in tags]
+    people = [{"Name": n, "Type": "Actor", "Role": ""} for n in _unique(metadata.actress_names)]
+    people += [{"Name": n, "Type": "Director", "Role": ""} for n in _unique(metadata.directors)]
+    if people:
+        out["People"] = people
+    out["ProviderIds"] = _provider_ids(dto.get("ProviderIds"), metadata)
+    out["LockedFields"] = list(LOCKED_FIELDS)
+    out["LockData"] = True
+    out["OfficialRating"] = OFFICIAL_RATING
+    for key in ("Genres", "Studios", "People"):
+        if not isinstance(out.get(key), list):
+            out[key] = []
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _names(values: Any, key: str = "Name") -> list[Any]:
+    return sorted(str(v.get(key)) for v in values or [] if isinstance(v, dict))
+
+
+def _cast(people: Any) -> list[tuple[str, str]]:
+    return sorted((str(p.get("Name")), str(p.get("Type"))) for p in people or []
+                  if isinstance(p, dict))
+
+
+def verify(sent: dict[str, Any], readback: dict[str, Any], dialect: Dialect) -> list[str]:
+    """What the server does not hold the way we sent it, one readable line per field."""
+    problems: list[str] = []
+
+    def check(name: str, ours: Any, theirs: Any) -> None:
+        if ours != theirs:
+            problems.append(f"{name}: sent {ours!r}, server has {theirs!r}")
+
+    for key in _STRING_FIELDS:
+        check(key, _text(sent.get(key)), _text(readback.get(key)))
+    # Servers re-serialise dates with their own precision; the calendar day is what we set.
+    check("PremiereDate", (_text(sent.get("PremiereDate")) or "")[:10] or None,
+          (_text(readback.get("PremiereDate")) or "")[:10] or None)
+    check("ProductionYear", sent.get("ProductionYear"), readback.get("ProductionYear"))
+    check("LockData", bool(sent.get("LockData")), bool(readback.get("LockData")))
+    check("Genres", sorted(sent.get("Genres") or []), sorted(readback.get("Genres") or []))
+    held_tags = readback.get(dialect.tags_field) or []
+    if dialect.tags_field == "TagItems":
+        held_tags = _names(held_tags)
+    check("Tags", sorted(sent.get("Tags") or []), sorted(str(t) for t in held_tags))
+    check("Studios", _names(sent.get("Studios")), _names(readback.get("Studios")))
+    check("People", _cast(sent.get("People")), _cast(readback.get("People")))
+    check("LockedFields", sorted(str(f) for f in sent.get("LockedFields") or []),
+          sorted(str(f) for f in readback.get("LockedFields") or []))
+    held = {str(k).casefold(): v for k, v in (readback.get("ProviderIds") or {}).items()}
+    for key, value in (sent.get("ProviderIds") or {}).items():
+        if value and held.get(key.casefold()) != value:
+            problems.append(f"ProviderIds.{key}: sent {value!r}, server has "
+                            f"{held.get(key.casefold())!r}")
+    return problems
+
+
+def sniff_image_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    emby_id: str
+    #: the path as the server sees it (from the readback when only ``apply`` ran)
+    server_path: str
+    warnings: list[str] = field(default_factory=list)
+
+
+class EmbyPusher:
+    """Announce, find, apply (write, upload, verify). How long to wait is the worker's call."""
+
+    def __init__(self, client: EmbyClient) -> None:
+        self._client = client
+
+    @staticmethod
+    def server_path(local_path: Path, path_map: PathMap | None = None) -> str:
+        text = local_path.as_posix()
+        return path_map.to_server(text) if path_map else text
+
+    def announce(self, local_path: Path, *, path_map: PathMap | None = None) -> str:
+        """Tell the server about the file; returns the path as the server sees it."""
+        server_path = self.server_path(local_path, path_map)
+        self._client.announce(server_path)
+        return server_path
+
+    def find(
+        self, local_path: Path, *, code: str | None = None, path_map: PathMap | None = None
+    ) -> str:
+        """The server's item id for the file; NotIndexedYetError while it has none."""
+        server_path = self.server_path(local_path, path_map)
+        item_id = self._client.find_item(server_path, search_term=code)
+        if item_id is None:
+            raise NotIndexedYetError(f"the media server has not indexed {server_path} yet")
+        return item_id
+
+    def apply(
+        self,
+        item_id: str,
+        metadata: MovieMetadata,
+        *,
+        part: int | None = None,
+        cover: bytes | None = None,
+        cover_type: str | None = None,
+        actress_images: dict[str, bytes] | None = None,
+    ) -> PushResult:
+        """Write metadata and images to an item that exists, then read back and verify."""
+        dialect = self._client.server_info().dialect
+        sent = build_update(self._client.get_item(item_id), metadata, dialect, part=part)
+        self._client.update_item(item_id, sent)
+        if cover:
+            self._client.upload_image(
+                item_id, "Primary", cover, cover_type or sniff_image_type(cover)
+            )
+        warnings = self._upload_actress_images(actress_images or {})
+        readback = self._client.get_item(item_id)
+        problems = verify(sent, readback, dialect)
+        if cover and not (readback.get("ImageTags") or {}).get("Primary"):
+            problems.append("Primary image: uploaded, but the item has no primary image tag")
+        if problems:
+            raise UpstreamError(
+                dialect.kind, "the server did not keep what we wrote: " + "; ".join(problems)
+            )
+        return PushResult(item_id, str(readback.get("Path") or ""), warnings)
+
+    def _upload_actress_images(self, images: dict[str, bytes]) -> list[str]:
+        warnings: list[str] = []
+        for name, data in images.items():
+            try:
+                person = self._client.find_person(name)
+                if person is None:
+                    warnings.append(f"actress photo for {name}: no person item on the server")
+                elif not (person.get("ImageTags") or {}).get("Primary"):
+                    self._client.upload_image(
+                        str(person["Id"]), "Primary", data, sniff_image_type(data)
+                    )
+            except (ProcessingError, ValueError, KeyError) as exc:
+                # A missing face is cosmetic; it must not fail the movie.
+                warnings.append(f"actress photo for {name}: {exc}")
+        return warnings
+
+    def push(
+        self,
+        local_path: Path,
+        metadata: MovieMetadata,
+        *,
+        part: int | None = None,
+        cover: bytes | None = None,
+        cover_type: str | None = None,
+        actress_images: dict[str, bytes] | None = None,
+        path_map: PathMap | None = None,
+        announce: bool = True,
+    ) -> PushResult:
+        """The whole sequence; pass ``announce=False`` when polling after an earlier announce."""
+        server_path = self.server_path(local_path, path_map)
+        if announce:
+            self._client.announce(server_path)
+        item_id = self.find(local_path, code=metadata.code, path_map=path_map)
+        result = self.apply(
+            item_id, metadata, part=part, cover=cover, cover_type=cover_type,
+            actress_images=actress_images,
+        )
+        return PushResult(emby_id=item_id, server_path=server_path, warnings=result.warnings)

@@ -1,0 +1,83 @@
+"""The organizer as the worker sees it: where a video goes, and what is written beside it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+from emby_processor.metadata import MovieMetadata
+
+from .filer import plan
+from .intent import FILE_MODES, FileMode, MoveIntent
+from .sidecars import SidecarResult, write_sidecars
+from .template import DEFAULT_TEMPLATE, render_target, validate_template
+
+ORGANIZE_MODES = (*FILE_MODES, "none")
+
+
+class Organizer:
+    """Files videos under ``library_dir`` by ``template``; ``mode`` ``none`` leaves them in place.
+
+    Multi-part movies share a folder because the template's directories do not depend on the
+    part; only ``{part}`` in the file name tells ``-cd1`` from ``-cd2``.
+    """
+
+    def __init__(
+        self,
+        library_dir: Path | None,
+        mode: str,
+        template: str = DEFAULT_TEMPLATE,
+        write_nfo: bool = True,
+        write_images: bool = True,
+        image_fetcher: Callable[[str], bytes] | None = None,
+    ) -> None:
+        if mode not in ORGANIZE_MODES:
+            raise ValueError(f"ORGANIZE_MODE must be one of {', '.join(ORGANIZE_MODES)}: {mode!r}")
+        validate_template(template)
+        self.library_dir = Path(os.path.abspath(library_dir)) if library_dir else None
+        self.mode = mode
+        self.template = template
+        self.write_nfo = write_nfo
+        self.write_images = write_images
+        self.image_fetcher = image_fetcher
+
+    @property
+    def files_videos(self) -> bool:
+        return self.library_dir is not None and self.mode != "none"
+
+    def target_for(
+        self, source: Path, metadata: MovieMetadata, code: str, part: int | None
+    ) -> Path | None:
+        if self.library_dir is None or self.mode == "none":
+            return None
+        relative = render_target(self.template, metadata, code=code, part=part, ext=source.suffix)
+        return self.library_dir.joinpath(*relative.parts)
+
+    def plan(
+        self, source: Path, metadata: MovieMetadata, code: str, part: int | None
+    ) -> MoveIntent | None:
+        """The filing operation for ``source``; None when the file stays where it is.
+
+        Raises TargetExistsError (naming both paths) or SourceMissingError.
+        """
+        target = self.target_for(source, metadata, code, part)
+        if target is None or os.path.abspath(source) == str(target):
+            return None
+        return plan(source, target, cast(FileMode, self.mode))
+
+    def finish(self, video_path: Path, metadata: MovieMetadata) -> SidecarResult:
+        """Write the sidecars beside the video (wherever it is, filed or left in place)."""
+        fetch = self.image_fetcher
+        return write_sidecars(
+            video_path,
+            metadata,
+            write_nfo=self.write_nfo,
+            write_images=self.write_images and fetch is not None,
+            fetch_image=fetch if fetch is not None else _no_fetcher,
+        )
+
+
+def _no_fetcher(url: str) -> bytes:
+    raise RuntimeError("no image fetcher configured")

@@ -1,0 +1,169 @@
+"""``.nfo``, poster and fanart beside a filed video (Emby/Kodi naming).
+
+For ``ABP-123-cd1.mp4`` the sidecars are ``ABP-123-cd1.nfo``, ``ABP-123-cd1-poster.jpg`` and
+``ABP-123-cd1-fanart.jpg``: each part of a multi-part movie gets its own set.
+
+- The ``.nfo`` carries a marker comment on its second line. An existing ``.nfo`` with the marker
+  is ours and is replaced (atomically) when the content changes; one without it is the user's
+  and is never touched (a note says so). Deleting the marker line keeps a hand-edited file.
+- Images are written only when missing: an existing poster or fanart (the user's, or ours from
+  an earlier run) is kept; delete it to get a fresh one. Poster comes from ``poster_url``, else
+  the cover; fanart is the cover. Both are named ``.jpg`` whatever the format (Emby and Kodi read
+  the bytes); bytes that are no image at all are refused.
+- Nothing here fails the item: a download or write failure becomes a line in
+  ``SidecarResult.warnings``, and the next reprocess tries again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emby_processor.errors import TargetExistsError
+from emby_processor.metadata import MovieMetadata
+from emby_processor.nfo_writer import render_nfo
+
+from .fsutil import fsync_dir, publish, remove_if_exists, temp_path_for
+from .images import image_extension
+
+NFO_MARKER = b"<!-- emby-processor: generated file; delete this line to keep your own edits -->"
+_MARKER_KEY = b"emby-processor: generated"
+_SNIFF_BYTES = 4096
+
+
+@dataclass
+class SidecarResult:
+    written: list[Path] = field(default_factory=list)
+    #: files that already existed and were left alone
+    kept: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def sidecar_paths(video_path: Path) -> dict[str, Path]:
+    stem = video_path.stem
+    return {
+        "nfo": video_path.with_name(f"{stem}.nfo"),
+        "poster": video_path.with_name(f"{stem}-poster.jpg"),
+        "fanart": video_path.with_name(f"{stem}-fanart.jpg"),
+    }
+
+
+def write_sidecars(
+    video_path: Path,
+    metadata: MovieMetadata,
+    *,
+    write_nfo: bool,
+    write_images: bool,
+    fetch_image: Callable[[str], bytes],
+) -> SidecarResult:
+    result = SidecarResult()
+    paths = sidecar_paths(video_path)
+    if write_nfo:
+        _write_nfo(paths["nfo"], metadata, result)
+    if write_images:
+        _write_images(paths, metadata, fetch_image, result)
+    return result
+
+
+def with_marker(xml: bytes) -> bytes:
+    """``xml`` with the marker comment after its declaration (a comment may not precede it)."""
+    if _MARKER_KEY in xml[:_SNIFF_BYTES]:
+        return xml
+    if xml.startswith(b"<?xml"):
+        end = xml.index(b"?>") + 2
+        rest = xml[end:].lstrip(b"\r\n")
+        return xml[:end] + b"\n" + NFO_MARKER + b"\n" + rest
+    return NFO_MARKER + b"\n" + xml
+
+
+def _write_nfo(path: Path, metadata: MovieMetadata, result: SidecarResult) -> None:
+    data = with_marker(render_nfo(metadata))
+    try:
+        existing = _read_head(path)
+        if existing is not None and _MARKER_KEY not in existing:
+            result.kept.append(path)
+            result.warnings.append(f"kept {path.name}: it was not written by emby-processor")
+            return
+        if existing is not None and path.read_bytes() == data:
+            result.kept.append(path)
+            return
+        if _write_atomic(path, data, replace=existing is not None):
+            result.written.append(path)
+        else:
+            result.kept.append(path)
+            result.warnings.append(f"kept {path.name}: it appeared while being written")
+    except OSError as exc:
+        result.warnings.append(f"{path.name} not written: {exc.strerror or exc}")
+
+
+def _write_images(
+    paths: dict[str, Path],
+    metadata: MovieMetadata,
+    fetch_image: Callable[[str], bytes],
+    result: SidecarResult,
+) -> None:
+    urls = {"poster": metadata.poster_url or metadata.cover_url, "fanart": metadata.cover_url}
+    fetched: dict[str, bytes | str] = {}  # url -> bytes, or the reason it failed
+    for kind, url in urls.items():
+        path = paths[kind]
+        if os.path.lexists(path):
+            result.kept.append(path)
+            continue
+        if not url:
+            result.warnings.append(f"{kind} image not written: no image URL is known")
+            continue
+        if url not in fetched:
+            fetched[url] = _fetch(fetch_image, url)
+        data = fetched[url]
+        if isinstance(data, str):
+            result.warnings.append(f"{kind} image not downloaded from {url}: {data}")
+            continue
+        try:
+            if _write_atomic(path, data, replace=False):
+                result.written.append(path)
+            else:
+                result.kept.append(path)
+        except OSError as exc:
+            result.warnings.append(f"{path.name} not written: {exc.strerror or exc}")
+
+
+def _fetch(fetch_image: Callable[[str], bytes], url: str) -> bytes | str:
+    try:
+        data = fetch_image(url)
+    except Exception as exc:  # any failure of an image only becomes a note on the item
+        return str(exc) or type(exc).__name__
+    if image_extension(data) is None:
+        return "the answer is not an image"
+    return data
+
+
+def _read_head(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(_SNIFF_BYTES)
+    except FileNotFoundError:
+        return None
+
+
+def _write_atomic(path: Path, data: bytes, *, replace: bool) -> bool:
+    """Write via a temp file; False when ``replace`` is off and ``path`` appeared meanwhile."""
+    temp = temp_path_for(path)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(temp, path)
+        else:
+            try:
+                publish(temp, path, allow_rename=True)
+            except TargetExistsError:
+                return False
+        fsync_dir(path.parent)
+        return True
+    finally:
+        remove_if_exists(temp)

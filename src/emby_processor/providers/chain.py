@@ -1,0 +1,222 @@
+"""The ordered provider chain (``METADATA_PROVIDERS``): ask in order, stop at the first
+complete answer, fill its gaps from the other answers, and record who supplied what.
+
+A record for a different code is never applied, whatever it contains: it counts as that
+provider failing (``MetadataMismatchError``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from emby_processor.errors import (
+    ConfigError,
+    EmbyProcessorError,
+    MetadataMismatchError,
+    MetadataNotFoundError,
+    PermanentError,
+    UpstreamAuthError,
+    UpstreamError,
+)
+from emby_processor.metadata import MovieMetadata
+from emby_processor.providers.base import MetadataProvider, ProviderStatus
+from emby_processor.providers.codes import codes_match
+from emby_processor.providers.metatube import DEFAULT_TIMEOUT as METATUBE_TIMEOUT
+from emby_processor.providers.metatube import MetaTubeProvider
+from emby_processor.providers.nfo import NfoProvider
+from emby_processor.providers.r18dev import DEFAULT_TIMEOUT as R18DEV_TIMEOUT
+from emby_processor.providers.r18dev import R18DevProvider
+
+log = logging.getLogger(__name__)
+
+# fields that travel together or describe the record itself, not the movie
+_NOT_MERGED = {
+    "code",
+    "language",
+    "year",
+    "source",
+    "source_id",
+    "external_ids",
+    "fetched_at",
+    "provenance",
+}
+MERGED_FIELDS = [f for f in MovieMetadata.model_fields if f not in _NOT_MERGED]
+
+
+class ProviderChain:
+    def __init__(self, providers: Sequence[MetadataProvider]) -> None:
+        self.providers = list(providers)
+
+    def fetch(self, code: str, *, path: Path | None = None, refresh: bool = False) -> MovieMetadata:
+        answers: list[tuple[str, MovieMetadata]] = []
+        failures: dict[str, EmbyProcessorError] = {}
+        for provider in self.providers:
+            metadata = self._ask(provider, code, path, refresh, failures)
+            if metadata is None:
+                continue
+            answers.append((provider.name, metadata))
+            if metadata.is_complete():
+                break
+        if answers:
+            for name, error in failures.items():
+                log.warning("metadata for %s: %s failed but others answered: %s", code, name, error)
+            return merge(code, answers)
+        raise _no_answer(code, [p.name for p in self.providers], failures)
+
+    def check_all(self) -> dict[str, ProviderStatus]:
+        statuses = {}
+        for provider in self.providers:
+            try:
+                statuses[provider.name] = provider.check()
+            except Exception as exc:  # a broken probe must not break the health page
+                statuses[provider.name] = ProviderStatus(False, f"check failed: {exc}")
+        return statuses
+
+    def close(self) -> None:
+        for provider in self.providers:
+            try:
+                provider.close()
+            except Exception:
+                log.exception("closing metadata provider %s failed", provider.name)
+
+    @staticmethod
+    def _ask(
+        provider: MetadataProvider,
+        code: str,
+        path: Path | None,
+        refresh: bool,
+        failures: dict[str, EmbyProcessorError],
+    ) -> MovieMetadata | None:
+        try:
+            metadata = provider.fetch(code, path=path, refresh=refresh)
+        except EmbyProcessorError as exc:
+            log.info("metadata for %s: %s failed: %s", code, provider.name, exc)
+            failures[provider.name] = exc
+            return None
+        except Exception as exc:
+            # a provider bug must cost one provider, not the item (nor the worker thread)
+            log.exception("metadata for %s: %s crashed", code, provider.name)
+            failures[provider.name] = UpstreamError(provider.name, f"unexpected error: {exc!r}")
+            return None
+        if metadata is None:
+            log.info("metadata for %s: %s does not know it", code, provider.name)
+            return None
+        if not codes_match(metadata.code, code):
+            log.warning(
+                "metadata for %s: %s answered with a record for %r: rejected",
+                code,
+                provider.name,
+                metadata.code,
+            )
+            failures[provider.name] = MetadataMismatchError(
+                provider.name, f"answered with a record for {metadata.code!r}, not {code!r}"
+            )
+            return None
+        return metadata
+
+
+def merge(code: str, answers: list[tuple[str, MovieMetadata]]) -> MovieMetadata:
+    """The first complete answer (else the first answer), gaps filled in chain order."""
+    winner = next((i for i, (_, m) in enumerate(answers) if m.is_complete()), 0)
+    ordered = [answers[winner], *answers[:winner], *answers[winner + 1 :]]
+    base_name, base = ordered[0]
+    merged = base.model_copy(deep=True)
+    provenance: dict[str, str] = {}
+    for field in MERGED_FIELDS:
+        for name, answer in ordered:
+            value = getattr(answer, field)
+            if _filled(value):
+                if name != base_name:
+                    setattr(merged, field, _copy(value))
+                provenance[field] = name
+                break
+    external: dict[str, str] = {}
+    for name, answer in reversed(ordered):  # earlier providers overwrite later ones
+        external.update(answer.external_ids)
+        for key in answer.external_ids:
+            provenance[f"external_ids.{key}"] = name
+    merged.external_ids = external
+    # ``language`` describes the title, so it follows whoever supplied the title
+    title_from = dict(ordered).get(provenance.get("title", base_name), base)
+    merged.language = title_from.language
+    merged.code = code  # the asked code is canonical; providers print it in their own style
+    if merged.release_date:
+        merged.year = merged.release_date.year
+    elif merged.year is None:
+        merged.year = next((a.year for _, a in ordered if a.year), None)
+    merged.fetched_at = datetime.now(UTC)
+    merged.provenance = provenance
+    return merged
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [v.model_copy(deep=True) if hasattr(v, "model_copy") else v for v in value]
+    return value
+
+
+def _no_answer(
+    code: str, asked: list[str], failures: dict[str, EmbyProcessorError]
+) -> EmbyProcessorError:
+    if not asked:
+        return MetadataNotFoundError("no metadata providers are configured")
+    summary = "; ".join(
+        f"{name}: {failures[name]}" if name in failures else f"{name}: not found" for name in asked
+    )
+    transient = [e for e in failures.values() if not isinstance(e, PermanentError)]
+    if transient:
+        waits = [e.retry_after for e in transient if isinstance(e, UpstreamError) and e.retry_after]
+        return UpstreamError(
+            "metadata",
+            f"no provider answered for {code} ({summary})",
+            retry_after=max(waits) if waits else None,
+        )
+    if failures:
+        # only permanent failures (a rejected token) and "not found": a person must act
+        return UpstreamAuthError("metadata", f"no provider answered for {code} ({summary})")
+    return MetadataNotFoundError(f"{code} not found by {', '.join(asked)}")
+
+
+def build_providers(
+    names: Sequence[str],
+    *,
+    metatube_url: str | None,
+    metatube_token: str | None = None,
+    r18dev_url: str = "https://r18.dev",
+    timeout: float | None = None,
+) -> list[MetadataProvider]:
+    """Providers in ``names`` order; MetaTube is skipped when its URL is unset.
+
+    ``timeout`` (seconds) overrides each network provider's own default read timeout.
+    """
+    providers: list[MetadataProvider] = []
+    for raw in names:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name == "metatube":
+            if metatube_url:
+                providers.append(
+                    MetaTubeProvider(
+                        metatube_url, metatube_token, timeout=timeout or METATUBE_TIMEOUT
+                    )
+                )
+            else:
+                log.info("METATUBE_URL is not set: the metatube provider is skipped")
+        elif name == "r18dev":
+            providers.append(R18DevProvider(r18dev_url, timeout=timeout or R18DEV_TIMEOUT))
+        elif name == "nfo":
+            providers.append(NfoProvider())
+        else:
+            raise ConfigError(
+                f"METADATA_PROVIDERS: unknown provider {raw!r} (known: metatube, r18dev, nfo)"
+            )
+    return providers

@@ -1,0 +1,267 @@
+"""r18.dev client (providers document, section 2): code -> content id -> full record.
+
+r18.dev is a free community site behind Cloudflare, so this client is deliberately slow and
+polite: one request at a time across all threads, ``min_interval`` seconds between request
+starts, backoff on 429/503, and an in-memory cache so a retried item does not ask again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from emby_processor.errors import EmbyProcessorError, UpstreamBlockedError, UpstreamError
+from emby_processor.metadata import MovieMetadata
+from emby_processor.providers import fields
+from emby_processor.providers.base import ProviderStatus
+from emby_processor.providers.codes import (
+    cid_matches_code,
+    code_series_number,
+    codes_match,
+    normalize_code,
+)
+from emby_processor.providers.r18dev_mapping import map_record
+from emby_processor.providers.transport import (
+    describe_body,
+    is_html,
+    json_payload,
+    make_client,
+    retry_after,
+    send_get,
+    status_error,
+)
+
+log = logging.getLogger(__name__)
+
+LOOKUP = "/videos/vod/movies/detail/-/dvd_id={q}/json"
+COMBINED = "/videos/vod/movies/detail/-/combined={content_id}/json"
+DEFAULT_TIMEOUT = 20.0
+_DIGIT_PREFIX = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A fetch outcome; ``metadata`` None means r18.dev did not know the code."""
+
+    metadata: MovieMetadata | None
+    expires_at: float  # time.monotonic()
+
+
+class R18DevProvider:
+    name = "r18dev"
+
+    def __init__(
+        self,
+        base_url: str = "https://r18.dev",
+        timeout: float = DEFAULT_TIMEOUT,
+        min_interval: float = 1.0,
+        max_retries: int = 3,
+        cache: dict[str, CacheEntry] | None = None,
+        *,
+        connect_timeout: float = 5.0,
+        backoff_base: float = 1.0,
+        max_backoff: float = 10.0,
+        cache_ttl: float = 24 * 3600.0,
+        not_found_ttl: float = 3600.0,
+        guess_content_ids: bool = True,
+        check_interval: float = 300.0,
+        check_timeout: float = 5.0,
+    ) -> None:
+        self._client = make_client(
+            base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            headers={"Accept": "application/json", "Referer": "https://r18.dev/"},
+        )
+        self._min_interval = min_interval
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        # a Retry-After longer than this is handed to the retry handler instead of holding
+        # a worker thread (and everyone queued behind the lock) asleep
+        self._max_backoff = max_backoff
+        self._cache: dict[str, CacheEntry] = {} if cache is None else cache
+        self._cache_lock = threading.Lock()
+        self._cache_ttl = cache_ttl
+        self._not_found_ttl = not_found_ttl
+        self._guess = guess_content_ids
+        self._check_interval = check_interval
+        self._check_timeout = min(check_timeout, timeout)
+        self._last_check: tuple[float, ProviderStatus] | None = None
+        self._turn = threading.Lock()
+        self._next_start = 0.0
+        self._closed = threading.Event()
+
+    # -- interface ---------------------------------------------------------------------------
+
+    def fetch(
+        self, code: str, *, path: Path | None = None, refresh: bool = False
+    ) -> MovieMetadata | None:
+        key = normalize_code(code)
+        if not refresh:
+            cached = self._cached(key)
+            if cached is not None:
+                log.debug("r18dev cache hit for %s", code)
+                return cached.metadata.model_copy(deep=True) if cached.metadata else None
+        metadata = self._resolve(code)
+        ttl = self._cache_ttl if metadata else self._not_found_ttl
+        with self._cache_lock:
+            self._cache[key] = CacheEntry(metadata, time.monotonic() + ttl)
+        return metadata.model_copy(deep=True) if metadata else None
+
+    def check(self) -> ProviderStatus:
+        # the health page polls; r18.dev must not see a request every few seconds for it
+        if self._last_check and time.monotonic() - self._last_check[0] < self._check_interval:
+            return self._last_check[1]
+        # a fetch holding the turn (maybe backing off) must not stall the health page
+        if not self._turn.acquire(blocking=False):
+            last = self._last_check[1] if self._last_check else None
+            return last or ProviderStatus(True, "busy fetching; not probed")
+        try:
+            status = self._probe()
+        finally:
+            self._turn.release()
+        self._last_check = (time.monotonic(), status)
+        return status
+
+    def close(self) -> None:
+        self._closed.set()
+        self._client.close()
+
+    # -- resolution (section 2.1) ------------------------------------------------------------
+
+    def _resolve(self, code: str) -> MovieMetadata | None:
+        fallback: str | None = None
+        for q in _lookup_forms(code):
+            record = self._get_json(LOOKUP.format(q=quote(q, safe="")))
+            if record is None:
+                continue
+            content_id, dvd_id = fields.text(record, "content_id"), fields.text(record, "dvd_id")
+            if content_id and dvd_id and codes_match(dvd_id, code):
+                return self._full_record(content_id, code, record)
+            if content_id and dvd_id is None and cid_matches_code(content_id, code):
+                fallback = fallback or content_id  # fuzzy match: only if nothing better turns up
+                continue
+            log.info(
+                "r18dev lookup %r answered %s/%s, not %s: ignored", q, dvd_id, content_id, code
+            )
+        if self._guess:
+            for content_id in _guessed_content_ids(code):
+                record = self._get_json(COMBINED.format(content_id=quote(content_id, safe="")))
+                if record is not None and _record_matches(record, code):
+                    return map_record(record, code)
+        if fallback:
+            log.info("r18dev: using fuzzy content id %s for %s", fallback, code)
+            return self._full_record(fallback, code, None)
+        return None
+
+    def _full_record(
+        self, content_id: str, code: str, lookup: Mapping[str, Any] | None
+    ) -> MovieMetadata | None:
+        record = self._get_json(COMBINED.format(content_id=quote(content_id, safe="")))
+        if record is None:
+            if lookup is None:
+                return None
+            record = lookup  # the lookup answer is a (possibly partial) record of its own
+        return map_record(record, code)
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    def _get_json(self, path: str) -> Mapping[str, Any] | None:
+        """The JSON object at ``path``; None for not found (404, or a 200 HTML page)."""
+        response = self._get(path)
+        status = response.status_code
+        if status == 404 or (status == 200 and is_html(response)):
+            return None
+        if status == 403:
+            raise UpstreamBlockedError(
+                self.name,
+                f"HTTP 403 ({describe_body(response)!r}): blocked by a bot challenge; "
+                "try again later",
+            )
+        if status >= 400:
+            raise status_error(response, self.name, describe_body(response))
+        payload = json_payload(response, self.name)
+        if not isinstance(payload, Mapping):
+            raise UpstreamError(self.name, f"{path} answered JSON that is not an object")
+        return payload
+
+    def _get(self, path: str) -> httpx.Response:
+        """One throttled GET, retried with backoff while r18.dev answers 429/503."""
+        attempts = self._max_retries + 1
+        for attempt in range(attempts):
+            with self._turn:
+                self._wait(self._next_start - time.monotonic())
+                self._next_start = time.monotonic() + self._min_interval
+                response = send_get(self._client, self.name, path)
+                if response.status_code not in (429, 503):
+                    return response
+                delay = max(self._backoff_base * 2**attempt, retry_after(response) or 0.0)
+                # everyone queued behind the lock waits too: the limit is per site, not per thread
+                self._next_start = max(self._next_start, time.monotonic() + delay)
+            if attempt + 1 >= attempts or delay > self._max_backoff:
+                raise UpstreamError(
+                    self.name,
+                    f"HTTP {response.status_code}: rate limited after {attempt + 1} attempt(s)",
+                    retry_after=delay,
+                )
+            log.info("r18dev answered %s, waiting %.1f s", response.status_code, delay)
+        raise AssertionError("unreachable")
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0 and self._closed.wait(seconds):
+            raise UpstreamError(self.name, "client closed while waiting for its turn")
+
+    def _cached(self, key: str) -> CacheEntry | None:
+        with self._cache_lock:
+            entry = self._cache.get(key)
+            if entry is not None and entry.expires_at <= time.monotonic():
+                del self._cache[key]
+                return None
+            return entry
+
+    def _probe(self) -> ProviderStatus:
+        """One request to the home page; the caller holds the turn."""
+        try:
+            self._wait(self._next_start - time.monotonic())
+            self._next_start = time.monotonic() + self._min_interval
+            response = send_get(self._client, self.name, "/", timeout=self._check_timeout)
+        except EmbyProcessorError as exc:
+            return ProviderStatus(False, str(exc))
+        if response.status_code == 403:
+            return ProviderStatus(False, f"blocked by a bot challenge ({describe_body(response)})")
+        if response.status_code >= 500 or response.status_code == 429:
+            return ProviderStatus(False, f"HTTP {response.status_code}")
+        return ProviderStatus(True, f"{self._client.base_url} reachable")
+
+
+def _lookup_forms(code: str) -> list[str]:
+    """``ABP-123`` as written, then ``abp123`` (javinizer-go's form)."""
+    compact = "".join(ch for ch in code.lower() if ch.isalnum())
+    return fields.unique([code.strip().upper(), compact])
+
+
+def _guessed_content_ids(code: str) -> list[str]:
+    """Unprefixed cids (``abp00123``, ``abp123``): right for many labels, validated anyway."""
+    parsed = code_series_number(code)
+    if parsed is None:
+        return []
+    series, number = parsed
+    prefix = _DIGIT_PREFIX.match(code.strip())
+    label = (prefix[0] if prefix else "") + series.lower()
+    return fields.unique([f"{label}{number:05d}", f"{label}{number:03d}"])
+
+
+def _record_matches(record: Mapping[str, Any], code: str) -> bool:
+    dvd_id, content_id = fields.text(record, "dvd_id"), fields.text(record, "content_id")
+    if dvd_id:
+        return codes_match(dvd_id, code)
+    return bool(content_id and cid_matches_code(content_id, code))

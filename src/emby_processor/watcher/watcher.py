@@ -1,0 +1,287 @@
+"""The watcher: finds settled video files in the watch folders and queues each version once.
+
+Two sources feed it. File-system events make a new file show up seconds after it stops changing;
+a full rescan at start, every ``SCAN_INTERVAL_SECONDS`` and on request from the dashboard catches
+what events miss (network shares, restarts, event overflow). Either way a path is only a hint:
+every decision is made from a fresh ``stat``, and the queue's path + size + mtime key makes
+queueing idempotent, so seeing a file twice never makes two items.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from emby_processor.config import Settings
+from emby_processor.db import QueueDB
+from emby_processor.timeutil import parse_iso, utcnow
+from emby_processor.watcher.events import EventFeed
+from emby_processor.watcher.filters import (
+    Exists,
+    has_partial_sibling,
+    is_candidate,
+    is_candidate_name,
+    is_ignored_dir_name,
+    is_partial_marker,
+    is_under,
+)
+from emby_processor.watcher.folders import FolderMonitor
+from emby_processor.watcher.scanner import (
+    FileStat,
+    probe_folder,
+    scan_folder,
+    stat_file,
+)
+from emby_processor.watcher.settle import SettleTracker
+
+logger = logging.getLogger(__name__)
+
+SCAN_REQUEST_KEY = "scan_requested_at"
+
+
+class Watcher:
+    """A supervisor-driven worker: call ``step()`` about once a second, ``close()`` at the end."""
+
+    kind = "Watcher"
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: QueueDB,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        use_events: bool = True,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._use_events = use_events
+        self._folders = FolderMonitor(settings.watch_dirs)
+        self._extensions = frozenset(ext.lower() for ext in settings.video_extensions)
+        self._min_size = settings.min_file_size_bytes
+        library = settings.library_dir
+        self._library = Path(os.path.abspath(library)) if library is not None else None
+        self._scan_interval = settings.scan_interval_seconds
+        self._settle = SettleTracker(settings.file_settle_seconds, clock)
+        #: candidates seen but not yet settled (or blocked by a download marker): re-checked
+        #: every step, so they are queued without waiting for the next full rescan
+        self._pending: set[str] = set()
+        self._last_scan: float | None = None
+        self._last_scan_wall: datetime | None = None
+        self._honoured_request: str | None = None
+        self._rescan_needed = False
+        self._feed: EventFeed | None = None
+        self._feed_roots: tuple[Path, ...] = ()
+        self._feed_retry_at = 0.0
+
+    # public ------------------------------------------------------------------------------
+    def step(self) -> int:
+        """One round: folders, events, a rescan when due, pending files. Returns items queued."""
+        returned = self._folders.refresh()
+        if self._use_events:
+            self._sync_events(bool(returned))
+            self._take_events()
+        observed: set[str] = set()
+        if self._scan_due():
+            queued = self._full_scan(observed)
+        else:
+            queued = sum(self._scan_root(root, observed) for root in returned)
+        return queued + self._check_pending(observed)
+
+    def folder_status(self) -> dict[str, str]:
+        """Each watch folder's status now (safe to call from any thread)."""
+        return {str(root): probe_folder(root)[0] for root in self._folders.roots}
+
+    def wait_until_watching(self, timeout: float) -> bool:
+        """True once file-system events are live (tests use it instead of sleeping)."""
+        feed = self._feed
+        return feed is not None and feed.wait_ready(timeout)
+
+    def close(self) -> None:
+        """Stop the event thread (within 2 s). A later ``step()`` would start it again."""
+        feed, self._feed = self._feed, None
+        if feed is not None:
+            feed.close(timeout=2.0)
+
+    # events ------------------------------------------------------------------------------
+    def _sync_events(self, folders_changed: bool) -> None:
+        """Keep one event thread over exactly the folders that exist now."""
+        wanted = tuple(self._folders.ok_roots())
+        now = self._clock()
+        feed = self._feed
+        if feed is not None:
+            if feed.alive and feed.roots == wanted and not folders_changed:
+                return
+            # it said why when it stopped; restarting it every step would only repeat that
+            crashed = not feed.alive and feed.roots == wanted and not folders_changed
+            # a watch on a vanished or remounted folder follows the old inode, not the path
+            self._take_events()
+            self.close()
+            self._feed_retry_at = now + self._scan_interval if crashed else 0.0
+        elif folders_changed or wanted != self._feed_roots:
+            self._feed_retry_at = 0.0
+        if wanted and now >= self._feed_retry_at:
+            self._feed_roots = wanted
+            self._feed = EventFeed(wanted).start()
+
+    def _take_events(self) -> None:
+        if self._feed is None:
+            return
+        changes, overflowed = self._feed.drain()
+        if overflowed:
+            logger.info("too many file-system events at once; rescanning instead")
+            self._rescan_needed = True
+        for path, appeared in changes.items():
+            self._note_event(os.path.abspath(path), appeared)
+
+    def _note_event(self, path: str, appeared: bool) -> None:
+        root = self._folders.root_of(path)
+        if root is None or not self._folders.is_ok(root):
+            return
+        if is_candidate_name(Path(path), self._extensions, root):
+            self._pending.add(path)
+        elif is_partial_marker(path):
+            # a download marker changed or went away: the real file may be complete now
+            self._note_event(path[: path.rfind(".")], appeared=False)
+        elif appeared and os.path.isdir(path) and not os.path.islink(path):
+            if any(map(is_ignored_dir_name, Path(path).relative_to(root).parts)):
+                return
+            for found in scan_folder(Path(path), skip_dir=is_ignored_dir_name):
+                if is_candidate_name(Path(found.path), self._extensions, root):
+                    self._pending.add(found.path)
+
+    # scans -------------------------------------------------------------------------------
+    def _scan_due(self) -> bool:
+        if self._last_scan is None or self._rescan_needed:
+            return True
+        if self._clock() - self._last_scan >= self._scan_interval:
+            return True
+        return self._scan_requested()
+
+    def _scan_requested(self) -> bool:
+        """The dashboard's "rescan now": a time in the control table newer than our last scan."""
+        requested = self._db.get_control(SCAN_REQUEST_KEY)
+        if not requested or requested == self._honoured_request:
+            return False
+        self._honoured_request = requested  # each request value triggers at most one scan
+        try:
+            moment = parse_iso(requested)
+        except ValueError:
+            logger.warning("ignoring %s=%r: not an ISO time", SCAN_REQUEST_KEY, requested)
+            return False
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return self._last_scan_wall is None or moment > self._last_scan_wall
+
+    def _full_scan(self, observed: set[str]) -> int:
+        self._last_scan, self._last_scan_wall = self._clock(), utcnow()
+        self._rescan_needed = False
+        scanned = self._folders.ok_roots()
+        queued = sum(self._scan_root(root, observed) for root in scanned)
+        # forget files gone since the last scan, but not those in folders we could not look
+        # into: a share coming back must find its files' settle state as it left it
+        unseen = [root for root in self._folders.roots if root not in scanned]
+        dropped = self._settle.prune(
+            lambda path: path in observed
+            or path in self._pending
+            or any(is_under(Path(path), root) for root in unseen)
+        )
+        logger.debug(
+            "scanned %d folder(s): %d queued, %d settling, %d forgotten",
+            len(scanned), queued, len(self._pending), dropped,
+        )
+        return queued
+
+    def _scan_root(self, root: Path, observed: set[str]) -> int:
+        # the whole listing first, so download markers can be matched without more stat calls
+        found = list(scan_folder(root, skip_dir=is_ignored_dir_name))
+        present = {entry.path for entry in found}
+        queued = 0
+        for entry in found:
+            path = Path(entry.path)
+            if is_candidate_name(path, self._extensions, root):
+                observed.add(entry.path)
+                queued += self._consider(entry, path, root, present.__contains__)
+        return queued
+
+    def _check_pending(self, observed: set[str]) -> int:
+        queued = 0
+        for key in list(self._pending - observed):
+            root = self._folders.root_of(key)
+            if root is None or not self._folders.is_ok(root):
+                continue  # keep its state until the folder is back
+            entry = stat_file(key)
+            if entry is None:
+                self._pending.discard(key)
+                self._settle.forget(key)
+                continue
+            queued += self._consider(entry, Path(key), root, os.path.lexists)
+        return queued
+
+    # decisions ---------------------------------------------------------------------------
+    def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> int:
+        key = entry.path
+        settled = self._settle.observe(key, entry.size, entry.mtime_ns)
+        if self._settle.is_handled(key):
+            self._pending.discard(key)
+            return 0
+        if not settled:
+            self._pending.add(key)
+            return 0
+        candidate = is_candidate(
+            path, self._extensions, root=root, library_dir=self._library,
+            is_library_file=self._organizer_owns, exists=exists,
+        )
+        if not candidate and has_partial_sibling(path, exists):
+            self._pending.add(key)  # still downloading; look again next step
+            return 0
+        self._pending.discard(key)
+        self._settle.mark_handled(key)
+        if not candidate:
+            logger.debug("not queued (written by the organizer): %s", key)
+            return 0
+        if entry.size < self._min_size:
+            logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", key)
+            return 0
+        return self._enqueue(entry)
+
+    def _organizer_owns(self, path: Path) -> bool:
+        """Filed by the organizer, or being filed right now (its intent names the target)."""
+        text = str(path)
+        return self._db.is_library_file(text) or text in self._intent_targets()
+
+    def _intent_targets(self) -> set[str]:
+        targets = set()
+        for _item_id, intent in self._db.pending_intents():
+            try:
+                targets.add(str(json.loads(intent)["target"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return targets
+
+    def _enqueue(self, entry: FileStat) -> int:
+        item, created = self._db.enqueue(entry.path, entry.size, entry.mtime_ns)
+        if created:
+            logger.info("queued %s", entry.path, extra={"item_id": item.id})
+            return 1
+        logger.debug("already queued as item %d: %s", item.id, entry.path)
+        return 0
+
+
+def scan_once(settings: Settings, db: QueueDB, folders: list[Path] | None = None) -> int:
+    """Queue what is in ``folders`` (default: the watch folders) now, without settling.
+
+    Download markers are still honoured, so a file that is visibly being downloaded is skipped.
+    """
+    update: dict[str, object] = {"file_settle_seconds": 0}
+    if folders:
+        update["watch_dirs"] = list(folders)
+    watcher = Watcher(settings.model_copy(update=update), db, use_events=False)
+    try:
+        return watcher.step()
+    finally:
+        watcher.close()
