@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     emby_user_id: str | None = None
     emby_path_map: str | None = None
     emby_item_wait_seconds: float = Field(default=900, ge=0)
+    emby_poll_seconds: float = Field(default=5, gt=0)
 
     # metadata providers
     metadata_providers: Annotated[list[ProviderName], NoDecode] = Field(

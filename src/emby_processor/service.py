@@ -133,7 +133,7 @@ class Service:
             return EmbyUpdater(
                 self.db, self.policy, self.supervisor, owner, stats,
                 client=self.upstreams.emby, gate=self.gate, path_map=self.path_map,
-                wait_seconds=s.emby_item_wait_seconds,
+                wait_seconds=s.emby_item_wait_seconds, poll_seconds=s.emby_poll_seconds,
                 read_cover=cover_reader(self.upstreams.images),
             )
 

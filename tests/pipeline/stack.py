@@ -59,6 +59,7 @@ class Stack:
             "EMBY_API_KEY": self.emby.api_key,
             "EMBY_PATH_MAP": f"{self.library}={SERVER_LIBRARY}",
             "EMBY_ITEM_WAIT_SECONDS": "60",
+            "EMBY_POLL_SECONDS": "0.2",
             "FILE_SETTLE_SECONDS": "0",
             "SCAN_INTERVAL_SECONDS": "2",
             "RETRY_BACKOFF_SECONDS": "0.2",

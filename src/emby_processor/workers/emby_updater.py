@@ -25,7 +25,6 @@ from emby_processor.metadata import MovieMetadata
 from emby_processor.timeutil import now_iso, parse_iso, utcnow
 from emby_processor.workers.item_worker import ItemLog, ItemWorker, StageDeferred
 
-POLL_FIRST_SECONDS = 5.0
 POLL_MAX_SECONDS = 60.0
 AUTH_RECHECK_SECONDS = 60.0
 
@@ -66,7 +65,7 @@ class EmbyUpdater(ItemWorker):
 
     def __init__(
         self, *args: object, client: EmbyClient | None, gate: EmbyGate | None,
-        path_map: PathMap, wait_seconds: float, read_cover: Callable[[Path, MovieMetadata],
+        path_map: PathMap, wait_seconds: float, poll_seconds: float, read_cover: Callable[[Path, MovieMetadata],
         tuple[bytes, str] | None], **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -75,6 +74,7 @@ class EmbyUpdater(ItemWorker):
         self.pusher = EmbyPusher(client) if client is not None else None
         self.path_map = path_map
         self.wait_seconds = wait_seconds
+        self.poll_seconds = poll_seconds
         self.read_cover = read_cover
 
     def ready(self) -> str | None:
@@ -141,7 +141,7 @@ class EmbyUpdater(ItemWorker):
                 " check that the library covers this folder and EMBY_PATH_MAP"
             )
         polls = sum(1 for e in self.db.events(item.id) if e.outcome == "waiting")
-        delay = min(POLL_FIRST_SECONDS * (2 ** min(polls, 10)), POLL_MAX_SECONDS,
+        delay = min(self.poll_seconds * (2 ** min(polls, 10)), POLL_MAX_SECONDS,
                     max(self.wait_seconds - waited, 0.5))
         self.db.defer(item.id, self.owner, delay)
         log.info("%s: not indexed yet, looking again in %.0f s", item.movie_code, delay)
