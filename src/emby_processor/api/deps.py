@@ -1,0 +1,34 @@
+"""What the routes need, carried on ``app.state`` instead of module globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from emby_processor.api.logstream import LogNotifier
+from emby_processor.config import Settings
+from emby_processor.db import QueueDB
+from emby_processor.health import HealthMonitor
+from emby_processor.logbuffer import LogBuffer
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: QueueDB
+    logs: LogBuffer
+    health: HealthMonitor
+    notifier: LogNotifier
+    keepalive_seconds: float = 15.0
+    log_backlog: int = 100
+
+
+async def _context(request: Request) -> AppContext:
+    # async on purpose: a sync dependency would cost a thread-pool hop on every request
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(_context)]

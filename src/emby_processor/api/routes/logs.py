@@ -1,0 +1,78 @@
+"""The live log (Server-Sent Events) and a plain JSON tail of it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from pydantic import BeforeValidator
+from sse_starlette import EventSourceResponse
+
+from emby_processor.api.deps import Ctx
+from emby_processor.api.logstream import log_events
+from emby_processor.api.schemas import (
+    MAX_ID,
+    LogRecordOut,
+    error_responses,
+    json_error_responses,
+)
+
+router = APIRouter(tags=["logs"])
+
+Level = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def _upper(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip().upper() or None
+    return value
+
+
+LevelParam = Annotated[
+    Level | None, BeforeValidator(_upper), Query(description="minimum level")
+]
+ItemParam = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="only records about this item")
+]
+SEND_TIMEOUT_SECONDS = 30  # a client that stops reading is dropped instead of held forever
+
+
+def _resume_id(query_value: int | None, header_value: str | None) -> int | None:
+    if query_value is not None:
+        return query_value
+    if header_value is not None and header_value.strip().isdigit():
+        return int(header_value.strip())
+    return None
+
+
+@router.get(
+    "/api/logs", response_class=EventSourceResponse, summary="Live log stream (Server-Sent Events)",
+    responses={200: {
+        "description": "event `log`, `id` = record id, `data` = the record as JSON; "
+                       "a `: ping` comment keeps idle connections open",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }, **json_error_responses(422, 500)},
+)
+async def stream_logs(
+    ctx: Ctx, level: LevelParam = None, item_id: ItemParam = None,
+    last_event_id: Annotated[int | None, Query(
+        ge=0, le=MAX_ID, description="resume after this id (same as the Last-Event-ID header)"
+    )] = None,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
+    events = log_events(
+        ctx.logs, ctx.notifier, last_event_id=_resume_id(last_event_id, last_event_id_header),
+        level=level, item_id=item_id, backlog=ctx.log_backlog,
+    )
+    return EventSourceResponse(
+        events, ping=ctx.keepalive_seconds, send_timeout=SEND_TIMEOUT_SECONDS
+    )
+
+
+@router.get("/api/logs/recent", response_model=list[LogRecordOut],
+            responses=error_responses(422, 500), summary="Recent log lines")
+def recent_logs(
+    ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    level: LevelParam = None, item_id: ItemParam = None,
+) -> list[dict[str, Any]]:
+    return [r.to_dict() for r in ctx.logs.tail(limit, level=level, item_id=item_id)]

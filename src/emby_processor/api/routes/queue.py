@@ -1,0 +1,134 @@
+"""The queue table, one item, and the actions on items."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BeforeValidator, StringConstraints
+
+from emby_processor.api.csvexport import csv_rows
+from emby_processor.api.deps import Ctx
+from emby_processor.api.schemas import (
+    MAX_ID,
+    DeletedOut,
+    QueueItemDetail,
+    QueuePage,
+    RetriedOut,
+    RetryFilter,
+    Sort,
+    StatusOrBlank,
+    error_responses,
+    json_error_responses,
+)
+from emby_processor.db import ItemConflict, ItemNotFound, QueueDB, QueueFilter, QueueItem
+
+router = APIRouter(tags=["queue"], responses=error_responses(400, 422, 500, 503))
+
+
+def _blank_to_none(value: object) -> object:
+    # the dashboard's "all" choice sends an empty parameter
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# the length limit sits on the str itself: the blank-to-None step runs before it
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+
+
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="queue item id")]
+SortParam = Annotated[Sort, Query(description="newest (default), oldest, updated")]
+
+
+async def queue_filter(
+    status: Annotated[
+        StatusOrBlank | None, BeforeValidator(_blank_to_none),
+        Query(description="empty means every status"),
+    ] = None,
+    movie_code: Annotated[
+        ShortText | None, BeforeValidator(_blank_to_none),
+        Query(description="code prefix, e.g. ABP or ABP-12"),
+    ] = None,
+    actress: Annotated[
+        ShortText | None, BeforeValidator(_blank_to_none), Query(description="exact actress name")
+    ] = None,
+    q: Annotated[
+        ShortText | None, BeforeValidator(_blank_to_none),
+        Query(description="code, actress, title or path"),
+    ] = None,
+) -> QueueFilter:
+    return QueueFilter(status=status or None, movie_code=movie_code, actress=actress, q=q)
+
+
+Filter = Annotated[QueueFilter, Depends(queue_filter)]
+
+
+def _detail(db: QueueDB, item: QueueItem) -> dict[str, Any]:
+    data = item.to_dict()
+    data["events"] = [asdict(event) for event in db.events(item.id)]
+    return data
+
+
+@router.get("/api/queue", response_model=QueuePage, summary="List queue items")
+def list_queue(
+    ctx: Ctx, flt: Filter, sort: SortParam = "newest",
+    page: Annotated[int, Query(ge=1, le=10_000_000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    items, total = ctx.db.list_items(flt, sort=sort, page=page, limit=limit)
+    return {"items": [item.summary() for item in items], "total": total, "page": page,
+            "limit": limit}
+
+
+@router.get(
+    "/api/queue/export.csv", response_class=StreamingResponse, summary="Export as CSV",
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                     "description": "the filtered queue, one row per item"},
+               **json_error_responses(422, 500, 503)},
+)
+def export_csv(ctx: Ctx, flt: Filter, sort: SortParam = "newest") -> StreamingResponse:
+    return StreamingResponse(
+        csv_rows(ctx.db, flt, sort), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="emby-processor-queue.csv"'},
+    )
+
+
+@router.post("/api/queue/retry-errors", response_model=RetriedOut,
+             responses=error_responses(401, 403), summary="Retry every matching error item")
+def retry_errors(ctx: Ctx, body: RetryFilter | None = None) -> dict[str, int]:
+    body = body or RetryFilter()
+    flt = QueueFilter(status="error", movie_code=body.movie_code or None,
+                      actress=body.actress or None, q=body.q or None)
+    return {"retried": ctx.db.retry_matching(flt)}
+
+
+@router.get("/api/queue/{item_id}", response_model=QueueItemDetail,
+            responses=error_responses(404), summary="One item in full")
+def get_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
+    return _detail(ctx.db, ctx.db.require(item_id))
+
+
+@router.post("/api/queue/{item_id}/retry", response_model=QueueItemDetail,
+             responses=error_responses(401, 403, 404, 409), summary="Retry an error item now")
+def retry_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
+    return _detail(ctx.db, ctx.db.retry(item_id))
+
+
+@router.post("/api/queue/{item_id}/reprocess-metadata", response_model=QueueItemDetail,
+             responses=error_responses(401, 403, 404, 409),
+             summary="Re-fetch metadata and push it to Emby again")
+def reprocess_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
+    return _detail(ctx.db, ctx.db.reprocess(item_id))
+
+
+@router.delete("/api/queue/{item_id}", response_model=DeletedOut,
+               responses=error_responses(401, 403, 404, 409),
+               summary="Forget an item (the file on disk is not touched)")
+def delete_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
+    item = ctx.db.require(item_id)
+    if item.status == "processing":
+        raise ItemConflict(f"item {item_id} is being processed right now; try again")
+    if not ctx.db.delete(item_id):
+        raise ItemNotFound(f"item {item_id} does not exist")
+    return {"id": item_id, "deleted": True}

@@ -1,0 +1,83 @@
+"""Health, statistics, housekeeping and worker control.
+
+Worker control goes through the database (the ``control`` table), never through objects in
+this process: the dashboard may run apart from the workers, which read these keys.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from emby_processor.api.deps import Ctx
+from emby_processor.api.metrics import CONTENT_TYPE, render_metrics
+from emby_processor.api.schemas import (
+    CleanupOut,
+    CleanupRequest,
+    HealthOut,
+    PausedOut,
+    ScanOut,
+    StatsOut,
+    error_responses,
+    json_error_responses,
+)
+from emby_processor.timeutil import now_iso
+
+router = APIRouter(tags=["system"], responses=error_responses(400, 422, 500, 503))
+WRITE_ERRORS = error_responses(401, 403)
+
+
+@router.get("/api/health", response_model=HealthOut, summary="Service health")
+def health(ctx: Ctx) -> dict[str, Any]:
+    return ctx.health.report()
+
+
+@router.get("/api/stats", response_model=StatsOut, summary="Items per status and top actresses")
+def stats(
+    ctx: Ctx, top: Annotated[int, Query(ge=0, le=1000, description="actresses to list")] = 20,
+) -> dict[str, Any]:
+    return ctx.db.stats(top)
+
+
+@router.post("/api/cleanup", response_model=CleanupOut, responses=WRITE_ERRORS,
+             summary="Delete old completed items (files on disk are not touched)")
+def cleanup(ctx: Ctx, body: CleanupRequest | None = None) -> dict[str, Any]:
+    days = body.older_than_days if body and body.older_than_days is not None else None
+    if days is None:
+        days = ctx.settings.cleanup_completed_after_days
+    return {"deleted": ctx.db.cleanup(days), "older_than_days": days}
+
+
+@router.post("/api/workers/pause", response_model=PausedOut, responses=WRITE_ERRORS,
+             summary="Pause the workers (they finish the current step)")
+def pause(ctx: Ctx) -> dict[str, bool]:
+    ctx.db.set_control("paused", "1")
+    return {"paused": True}
+
+
+@router.post("/api/workers/resume", response_model=PausedOut, responses=WRITE_ERRORS,
+             summary="Resume the workers")
+def resume(ctx: Ctx) -> dict[str, bool]:
+    ctx.db.set_control("paused", "0")
+    return {"paused": False}
+
+
+@router.post("/api/scan", response_model=ScanOut, responses=WRITE_ERRORS,
+             summary="Ask the watcher for a full rescan now")
+def scan(ctx: Ctx) -> dict[str, str]:
+    requested = now_iso()
+    ctx.db.set_control("scan_requested_at", requested)
+    return {"scan_requested_at": requested}
+
+
+@router.get(
+    "/metrics", response_class=PlainTextResponse, summary="Prometheus metrics",
+    responses={200: {"content": {CONTENT_TYPE.split(";")[0]: {"schema": {"type": "string"}}},
+                     "description": "Prometheus text format 0.0.4"},
+               **json_error_responses(422, 500, 503)},
+)
+def metrics(ctx: Ctx) -> PlainTextResponse:
+    text = render_metrics(ctx.db, ctx.logs, ctx.health.report())
+    return PlainTextResponse(text, media_type=CONTENT_TYPE)

@@ -1,0 +1,208 @@
+"""Request and response models: they are what /docs and /openapi.json show.
+
+Field names follow the original spec's examples (DESIGN.md section 3). Times are ISO 8601 UTC
+strings ending in ``Z``, exactly as the queue store writes them.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["pending", "processing", "completed", "error"]
+Stage = Literal["identify", "metadata", "organize", "emby", "done"]
+StatusOrBlank = Literal["pending", "processing", "completed", "error", ""]  # "" = every status
+Sort = Literal["newest", "oldest", "updated"]
+CheckStatus = Literal["ok", "warning", "error"]
+MAX_ID = 2**63 - 1  # SQLite's INTEGER range; larger ids cannot exist and must not reach it
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="dotted name of the offending field, e.g. `query.limit`")
+    message: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="what went wrong, readable by a person")
+    errors: list[FieldError] | None = Field(
+        default=None, description="per-field problems (422 only)"
+    )
+
+
+class CheckOut(BaseModel):
+    status: CheckStatus
+    message: str
+    details: dict[str, Any] = {}
+
+
+class WorkerOut(BaseModel):
+    state: str = Field(description="running, idle, paused, stalled, stopped (or crashed)")
+    processed: int | None = None
+    failed: int | None = None
+    current_item: int | None = None
+    pid: int | None = None
+    message: str | None = None
+    started_at: str | None = None
+    beat_at: str | None = None
+    beat_age_seconds: float | None = None
+
+
+class HealthOut(BaseModel):
+    status: Literal["healthy", "degraded", "unhealthy"]
+    workers: dict[str, str]
+    worker_details: dict[str, WorkerOut]
+    paused: bool
+    database: str = Field(description='"connected" or "error: …"')
+    database_size_bytes: int | None
+    uptime: str = Field(examples=["5h 32m"])
+    uptime_seconds: float
+    checks: dict[str, CheckOut]
+    version: str
+    checked_at: str
+
+
+class StatsOut(BaseModel):
+    total: int
+    completed: int
+    pending: int
+    processing: int
+    error: int
+    by_actress: dict[str, int] = Field(description="top actresses by item count")
+
+
+class QueueItemOut(BaseModel):
+    id: int
+    file_path: str
+    movie_code: str | None
+    actress: str | None
+    title: str | None
+    status: Status
+    stage: Stage
+    part: int | None
+    error_message: str | None
+    error_kind: str | None
+    retry_count: int
+    next_attempt_at: str | None
+    emby_id: str | None
+    created_at: str
+    updated_at: str
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItemOut]
+    total: int
+    page: int
+    limit: int
+
+
+class EventOut(BaseModel):
+    id: int
+    at: str
+    stage: str
+    outcome: str
+    message: str
+    duration_ms: float | None
+    payload: dict[str, Any] | None
+
+
+class QueueItemDetail(BaseModel):
+    id: int
+    file_path: str
+    file_size: int
+    file_mtime_ns: int
+    status: Status
+    stage: Stage
+    movie_code: str | None
+    part: int | None
+    subtitles: bool
+    uncensored: bool
+    code_rule: str | None
+    actress: str | None
+    actresses: list[str]
+    title: str | None
+    metadata: dict[str, Any] | None = Field(description="the normalised metadata, as fetched")
+    library_path: str | None
+    server_path: str | None
+    organize_intent: str | None
+    emby_id: str | None
+    emby_wait_started_at: str | None
+    error_message: str | None
+    error_kind: str | None
+    retry_count: int
+    next_attempt_at: str | None
+    refresh_metadata: bool
+    lease_owner: str | None
+    lease_expires_at: str | None
+    warnings: list[str]
+    created_at: str
+    updated_at: str
+    completed_at: str | None
+    events: list[EventOut] = Field(description="the item's timeline, oldest first")
+
+
+class RetryFilter(BaseModel):
+    """Which error items to retry; every field optional, all given ones must match."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    movie_code: str | None = Field(default=None, max_length=200, description="code prefix")
+    actress: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(default=None, max_length=200, description="code, actress, title or path")
+
+
+class RetriedOut(BaseModel):
+    retried: int
+
+
+class DeletedOut(BaseModel):
+    id: int
+    deleted: bool
+
+
+class CleanupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    older_than_days: float | None = Field(
+        default=None, ge=0, le=36500, description="default: CLEANUP_COMPLETED_AFTER_DAYS"
+    )
+
+
+class CleanupOut(BaseModel):
+    deleted: int
+    older_than_days: float
+
+
+class PausedOut(BaseModel):
+    paused: bool
+
+
+class ScanOut(BaseModel):
+    scan_requested_at: str
+
+
+class LogRecordOut(BaseModel):
+    id: int
+    time: str
+    level: str
+    logger: str
+    message: str
+    item_id: int | None
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error statuses, all with the one error shape."""
+    return {code: {"model": ErrorResponse} for code in codes}
+
+
+def json_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The same for routes whose success body is not JSON (FastAPI would otherwise document
+    their errors with the success media type)."""
+    schema = {"$ref": "#/components/schemas/ErrorResponse"}
+    return {
+        code: {"description": HTTPStatus(code).phrase,
+               "content": {"application/json": {"schema": schema}}}
+        for code in codes
+    }

@@ -1,0 +1,227 @@
+"""HealthMonitor: the status rule, worker states from heartbeats, local and cached checks."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from emby_processor.config import Settings
+from emby_processor.db import QueueDB
+from emby_processor.errors import UpstreamAuthError, UpstreamError
+from emby_processor.health import (
+    CheckResult,
+    HealthMonitor,
+    build_upstream_checks,
+    emby_check,
+    overall_status,
+    provider_check,
+)
+from tests.api.conftest import make_settings
+from tests.api.seed import Spec, make
+
+EXPECTED = ("FileProcessor", "EmbyUpdater", "RetryHandler")
+
+
+def beat_all(db: QueueDB, state: str = "idle") -> None:
+    for name in EXPECTED:
+        db.beat(name, state)
+
+
+def age_heartbeat(db: QueueDB, name: str, seconds_ago: int) -> None:
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("UPDATE workers SET beat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)"
+                     " WHERE name = ?", (f"-{seconds_ago} seconds", name))
+
+
+def test_rule_critical_errors_make_unhealthy() -> None:
+    ok = CheckResult("emby", "ok", "")
+    assert overall_status([ok]) == "healthy"
+    assert overall_status([ok, CheckResult("emby", "warning", "")]) == "degraded"
+    assert overall_status([CheckResult("emby", "error", "")]) == "degraded"
+    for critical in ("database", "workers", "disk:data"):
+        assert overall_status([ok, CheckResult(critical, "error", "")]) == "unhealthy"
+    assert overall_status([CheckResult("workers", "warning", "")]) == "degraded"
+
+
+def test_worker_states(health: HealthMonitor, db: QueueDB) -> None:
+    db.beat("FileProcessor", "running", current_item=3)
+    db.beat("EmbyUpdater", "paused")
+    db.beat("RetryHandler", "idle")
+    db.beat("Watcher", "idle")
+    report = health.report()
+    assert report["workers"] == {"FileProcessor": "running", "EmbyUpdater": "paused",
+                                 "RetryHandler": "idle", "Watcher": "idle"}
+    assert report["status"] == "healthy"
+    age_heartbeat(db, "EmbyUpdater", 120)
+    report = health.report()
+    assert report["workers"]["EmbyUpdater"] == "stalled"
+    assert report["status"] == "degraded"
+    assert "EmbyUpdater stalled" in report["checks"]["workers"]["message"]
+    db.beat("RetryHandler", "stopped")
+    age_heartbeat(db, "RetryHandler", 600)
+    assert health.report()["workers"]["RetryHandler"] == "stopped"  # not stalled: it said so
+    age_heartbeat(db, "FileProcessor", 120)
+    assert health.report()["status"] == "unhealthy"
+
+
+def test_stall_threshold_is_a_parameter(settings: Settings, db: QueueDB) -> None:
+    beat_all(db)
+    age_heartbeat(db, "FileProcessor", 5)
+    strict = HealthMonitor(settings, db, stall_seconds=2)
+    assert strict.report()["workers"]["FileProcessor"] == "stalled"
+    relaxed = HealthMonitor(settings, db, stall_seconds=60)
+    assert relaxed.report()["workers"]["FileProcessor"] == "idle"
+
+
+def test_folders_and_disk(tmp_path: Path, db: QueueDB) -> None:
+    beat_all(db)
+    missing = make_settings(tmp_path, watch_dirs=[tmp_path / "watch", tmp_path / "gone"])
+    report = HealthMonitor(missing, db).report()
+    assert report["checks"][f"watch:{tmp_path / 'gone'}"]["status"] == "error"
+    assert report["checks"][f"watch:{tmp_path / 'watch'}"]["status"] == "ok"
+    assert report["status"] == "degraded"
+    full = make_settings(tmp_path, min_free_disk_mb=10**12)
+    report = HealthMonitor(full, db).report()
+    assert report["checks"]["disk:data"]["status"] == "error"
+    assert report["status"] == "unhealthy"
+    no_library = make_settings(tmp_path, library_dir=None)
+    report = HealthMonitor(no_library, db).report()
+    assert report["checks"]["library"]["status"] == "ok" and "disk:library" not in report["checks"]
+
+
+def test_library_not_writable(tmp_path: Path, db: QueueDB, monkeypatch: pytest.MonkeyPatch) -> None:
+    beat_all(db)
+    settings = make_settings(tmp_path)
+    real_access = os.access
+
+    def read_only(path: object, mode: int) -> bool:
+        # chmod does not stop root, so the permission answer itself is replaced
+        return False if mode & os.W_OK else real_access(path, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", read_only)
+    report = HealthMonitor(settings, db).report()
+    assert report["checks"]["library"]["status"] == "error"
+    assert "not writable" in report["checks"]["library"]["message"]
+    assert report["status"] == "degraded"
+    monkeypatch.undo()
+    gone = make_settings(tmp_path, library_dir=tmp_path / "nowhere")
+    report = HealthMonitor(gone, db).report()
+    assert "does not exist" in report["checks"]["library"]["message"]
+
+
+def test_stuck_items(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    db = QueueDB(settings.db_path, lease_seconds=0.001).open()
+    try:
+        beat_all(db)
+        make(db, Spec("/watch/STUCK-001.mp4", "processing", code="STUCK-001"))
+        deadline = time.monotonic() + 5
+        while db.stuck_items() == 0:  # the lease is 1 ms long
+            assert time.monotonic() < deadline
+        report = HealthMonitor(settings, db).report()
+        assert report["checks"]["stuck_items"]["status"] == "warning"
+        assert report["checks"]["stuck_items"]["details"]["count"] == 1
+    finally:
+        db.close()
+
+
+@dataclass
+class Info:
+    name: str = "living room"
+    version: str = "4.8.10"
+    product: str = "Emby Server"
+
+
+class FakeEmby:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.key_checks = 0
+
+    def server_info(self) -> Info:
+        return Info()
+
+    def check_key(self) -> None:
+        self.key_checks += 1
+        if self.error:
+            raise self.error
+
+
+def test_emby_check() -> None:
+    good = emby_check(FakeEmby())()
+    assert good.status == "ok" and "4.8.10" in good.message
+    assert good.details == {"server_name": "living room", "version": "4.8.10",
+                            "product": "Emby Server"}
+    bad_key = emby_check(FakeEmby(UpstreamAuthError("emby", "401")))()
+    assert bad_key.status == "error" and "API key rejected" in bad_key.message
+    down = emby_check(FakeEmby(UpstreamError("emby", "connection refused")))()
+    assert down.status == "error" and "unreachable" in down.message
+
+
+@dataclass
+class Status:
+    ok: bool
+    message: str
+
+
+@dataclass
+class FakeProvider:
+    name: str
+    status: Status
+
+    def check(self) -> Status:
+        return self.status
+
+
+def test_provider_checks_and_builder(settings: Settings) -> None:
+    checks = build_upstream_checks(settings, providers=[
+        FakeProvider("metatube", Status(True, "MetaTube 1.2")),
+        FakeProvider("r18dev", Status(False, "r18dev: HTTP 503"))])
+    assert set(checks) == {"emby", "provider:metatube", "provider:r18dev"}
+    assert checks["emby"]().status == "warning"  # not configured
+    assert checks["provider:metatube"]().status == "ok"
+    assert checks["provider:r18dev"]() == CheckResult("provider:r18dev", "error",
+                                                      "r18dev: HTTP 503")
+    assert provider_check(FakeProvider("nfo", Status(True, "local")))().message == "local"
+
+
+def test_upstream_checks_run_in_background_and_are_cached(settings: Settings, db: QueueDB) -> None:
+    beat_all(db)
+    calls: list[float] = []
+    ran = threading.Event()
+
+    def slow() -> CheckResult:
+        calls.append(time.monotonic())
+        ran.set()
+        return CheckResult("emby", "ok", "fine")
+
+    def broken() -> CheckResult:
+        raise RuntimeError("boom")
+
+    monitor = HealthMonitor(settings, db, upstream_checks={"emby": slow, "provider:x": broken},
+                            refresh_seconds=3600)
+    first = monitor.report()
+    assert first["checks"]["emby"] == {"status": "warning", "message": "not checked yet",
+                                       "details": {}}
+    assert first["status"] == "degraded"
+    monitor.start()
+    try:
+        assert ran.wait(5)
+        deadline = time.monotonic() + 5
+        while monitor.report()["checks"]["emby"]["status"] != "ok":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        report = monitor.report()
+        assert report["checks"]["provider:x"]["status"] == "error"
+        assert "boom" in report["checks"]["provider:x"]["message"]
+        assert "checked_at" in report["checks"]["emby"]["details"]
+        for _ in range(5):
+            monitor.report()
+        assert len(calls) == 1  # reports read the cache
+    finally:
+        monitor.stop()
