@@ -272,3 +272,23 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match=r"queue\.db"):
         QueueDB(path).open()
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "updated"])
+def test_iter_items_walks_every_match_once_in_order(db: QueueDB, sort: str) -> None:
+    for n in range(57):
+        db.enqueue(f"/w/ABC-{n:03}.mp4", n, n)
+    conn = sqlite3.connect(db.path)
+    # many equal update times: the keyset must still neither skip nor repeat
+    conn.execute("UPDATE items SET updated_at = '2026-01-01T00:00:00.000000Z' WHERE id % 3 = 0")
+    conn.commit()
+    walked = [i.id for i in db.iter_items(QueueFilter(), sort=sort, batch=10)]  # type: ignore[arg-type]
+    paged = [i.id for p in range(1, 4) for i in
+             db.list_items(QueueFilter(), sort=sort, page=p, limit=25)[0]]  # type: ignore[arg-type]
+    assert len(walked) == 57 and len(set(walked)) == 57
+    assert walked == paged
+
+
+def test_status_with_actress_page_starts_from_the_actress_index(db: QueueDB) -> None:
+    plan = " | ".join(db.explain(QueueFilter(status="completed", actress="Hana")))
+    assert "item_actresses_name" in plan and "items_status" not in plan

@@ -30,10 +30,10 @@ def safe_cell(value: Any) -> Any:
 
 
 def csv_rows(db: QueueDB, flt: QueueFilter, sort: Sort, batch: int = 1000) -> Iterator[str]:
-    """Header, then one chunk of rows per page of the queue.
+    """Header, then one chunk of rows per batch of the queue.
 
-    Pages are read with OFFSET, so rows that change while the export runs may be missed or
-    appear twice; the export is a convenience view, not a snapshot.
+    Batches continue after the last row sent, so a deep export costs no more per row than the
+    first page; rows that change while the export runs may appear in their old or new place.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -47,14 +47,11 @@ def csv_rows(db: QueueDB, flt: QueueFilter, sort: Sort, batch: int = 1000) -> It
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
     yield flush()
-    page = 1
-    while True:
-        items, _ = db.list_items(flt, sort=sort, page=page, limit=batch)
-        for item in items:
-            row = item.summary()
-            writer.writerow([safe_cell(row[column]) for column in COLUMNS])
-        if items:
+    for count, item in enumerate(db.iter_items(flt, sort=sort, batch=batch), start=1):
+        row = item.summary()
+        writer.writerow([safe_cell(row[column]) for column in COLUMNS])
+        if count % batch == 0:
             yield flush()
-        if len(items) < batch:
-            return
-        page += 1
+    rest = flush()
+    if rest:
+        yield rest

@@ -42,7 +42,9 @@ def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
         clauses.append("ia.name = ?")
         params.append(flt.actress)
     if flt.status:
-        clauses.append("items.status = ?")
+        # with an actress the name index is the selective one; the unary + keeps the planner
+        # from walking every item of a status instead
+        clauses.append("+items.status = ?" if flt.actress else "items.status = ?")
         params.append(flt.status)
     if flt.movie_code:
         # prefix match on the code index: 'ABP' finds ABP-001 … ABP-999

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ class QueueDB:
         try:
             conn = self._pool.get()
             migrate(conn)
-            conn.execute("PRAGMA quick_check(1)").fetchone()
+            conn.execute("SELECT count(*) FROM status_counts").fetchone()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"the queue database {self.path} is unusable: {error}") from error
         except RuntimeError as error:
@@ -456,13 +456,37 @@ class QueueDB:
     def list_items(
         self, flt: QueueFilter, *, sort: Sort = "newest", page: int = 1, limit: int = 50
     ) -> tuple[list[QueueItem], int]:
-        source, where, params = build_where(flt)
-        rows = self._read(
-            f"SELECT items.* FROM {source} WHERE {where}"
-            f" ORDER BY {order_by(sort)} LIMIT ? OFFSET ?",
-            [*params, limit, (page - 1) * limit],
-        )
+        rows = self._read(_page_sql(flt, sort), [*build_where(flt)[2], limit, (page - 1) * limit])
         return [QueueItem.from_row(row) for row in rows], self.count(flt)
+
+    def iter_items(
+        self, flt: QueueFilter, *, sort: Sort = "newest", batch: int = 1000
+    ) -> Iterator[QueueItem]:
+        """Every matching item in order, a batch at a time, continuing after the last one seen
+        (keyset paging: each batch costs the same however deep the export is)."""
+        source, where, params = build_where(flt)
+        after: QueueItem | None = None
+        while True:
+            extra: str = ""
+            extra_params: list[object] = []
+            if after is not None:
+                if sort == "oldest":
+                    extra, extra_params = " AND items.id > ?", [after.id]
+                elif sort == "newest":
+                    extra, extra_params = " AND items.id < ?", [after.id]
+                else:
+                    extra = " AND (items.updated_at, items.id) < (?, ?)"
+                    extra_params = [after.updated_at, after.id]
+            rows = self._read(
+                f"SELECT items.* FROM {source} WHERE {where}{extra}"
+                f" ORDER BY {order_by(sort)} LIMIT ?",
+                [*params, *extra_params, batch],
+            )
+            for row in rows:
+                after = QueueItem.from_row(row)
+                yield after
+            if len(rows) < batch:
+                return
 
     def count(self, flt: QueueFilter) -> int:
         if flt.only_status:
@@ -476,12 +500,7 @@ class QueueDB:
 
     def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
         """The query plan of a queue page (tests use it to forbid full scans)."""
-        source, where, params = build_where(flt)
-        rows = self._read(
-            f"EXPLAIN QUERY PLAN SELECT items.* FROM {source} WHERE {where}"
-            f" ORDER BY {order_by(sort)} LIMIT 50",
-            params,
-        )
+        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, sort), [*build_where(flt)[2], 50, 0])
         return [row["detail"] for row in rows]
 
     def stuck_items(self) -> int:
@@ -524,6 +543,17 @@ class QueueDB:
     def get_control(self, key: str) -> str | None:
         rows = self._read("SELECT value FROM control WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+
+def _page_sql(flt: QueueFilter, sort: Sort) -> str:
+    """One page of items: the ids are chosen from the indexes first, then only those rows read
+    (a "deferred join"), so sorting and skipping never touch whole rows."""
+    source, where, _ = build_where(flt)
+    order = order_by(sort)
+    return (
+        f"SELECT items.* FROM items WHERE items.id IN (SELECT items.id FROM {source}"
+        f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+    )
 
 
 def _encode(key: str, value: Any) -> Any:
