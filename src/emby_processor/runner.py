@@ -46,6 +46,10 @@ def run_all(settings: Settings, *, api: bool, workers: bool) -> int:
                 proxy_headers=False,
             )
             logger.info("dashboard on http://%s:%d/", settings.api_host, settings.api_port)
+            # uvicorn handles SIGTERM/SIGINT itself, then restores the handlers it found and
+            # raises the signal again; with the default handlers that kills the process before
+            # the ``finally`` below stops the workers. Ours make that re-raise a no-op.
+            install_stop_signals(lambda: None)
             uvicorn.Server(config).run()
         else:
             stop = threading.Event()

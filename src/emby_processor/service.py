@@ -15,6 +15,7 @@ from emby_processor.config import Settings
 from emby_processor.db import QueueDB
 from emby_processor.emby.client import EmbyClient
 from emby_processor.emby.pathmap import PathMap
+from emby_processor.errors import MetadataNotFoundError
 from emby_processor.health import HealthMonitor, build_upstream_checks
 from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
@@ -105,7 +106,7 @@ class Service:
             settings.max_retries, settings.retry_backoff_seconds,
             settings.retry_backoff_max_seconds,
         )
-        self.chain = ProviderChain(upstreams.providers)
+        self.chain = ProviderChain(upstreams.providers, on_failure=self._provider_failed)
         self.organizer = Organizer(
             library_dir=settings.library_dir,
             mode=settings.effective_organize_mode,
@@ -119,6 +120,11 @@ class Service:
         self.watcher = Watcher(settings, db)
         self.supervisor = Supervisor(db, self._specs())
         self._stopped = threading.Event()
+
+    def _provider_failed(self, provider: str, error: Exception) -> None:
+        # "not found" is an answer, not an upstream error
+        if not isinstance(error, MetadataNotFoundError):
+            self.db.count_upstream_error(provider)
 
     def _specs(self) -> list[WorkerSpec]:
         s = self.settings

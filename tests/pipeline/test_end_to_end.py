@@ -149,6 +149,9 @@ def test_provider_outage_then_recovery(stack: Stack, monkeypatch: pytest.MonkeyP
         (item,) = wait_for(
             lambda: [i for i in run.items() if i.status == "completed"], 30, run.describe)
         outcomes = [e.outcome for e in run.db.events(item.id)]
+        assert run.db.upstream_errors()["metatube"] >= 1
+        steps = {(stage, outcome) for stage, outcome, _, _ in run.db.event_stats()}
+        assert {("metadata", "error"), ("metadata", "ok"), ("emby", "ok")} <= steps
     assert item.retry_count >= 1
     assert outcomes.index("error") < outcomes.index("retry") < len(outcomes) - 1
     assert item.error_message is None

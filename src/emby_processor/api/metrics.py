@@ -2,8 +2,8 @@
 
 prometheus_client is not a dependency and every figure here is read fresh from the database
 counters, the heartbeat rows and the health report, so a tiny writer is all that is needed.
-Figures that live only inside the worker process (stage durations, per-provider errors, Emby
-push latency) are not in the database and so are not exported by the dashboard process.
+Step durations (the Emby push among them) and upstream errors come from two small tables the
+workers keep up to date, so a dashboard in another process exports them too.
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ def render_metrics(db: QueueDB, logs: LogBuffer, health: Mapping[str, Any]) -> s
     out.add("worker_heartbeat_age_seconds", "gauge", "Seconds since the worker's last heartbeat.",
             (({"worker": n}, d["beat_age_seconds"]) for n, d in details.items()
              if d.get("beat_age_seconds") is not None))
+    steps = db.event_stats()
+    out.add("step_duration_milliseconds_sum", "counter",
+            "Total time of pipeline steps by stage and outcome (emby/ok is the Emby push).",
+            (({"stage": s, "outcome": o}, total) for s, o, _, total in steps))
+    out.add("step_duration_milliseconds_count", "counter",
+            "Number of timed pipeline steps by stage and outcome.",
+            (({"stage": s, "outcome": o}, count) for s, o, count, _ in steps))
+    out.add("upstream_errors_total", "counter",
+            "Failed requests to metadata providers and the media server.",
+            (({"service": name}, count) for name, count in db.upstream_errors().items()))
     out.add("paused", "gauge", "1 when a person paused the workers.",
             [({}, 1 if health.get("paused") else 0)])
     status = str(health.get("status"))

@@ -162,7 +162,33 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# 5: figures for /metrics that every process can read: step durations and upstream errors
+_V5 = """
+CREATE TABLE event_stats (
+    stage TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    PRIMARY KEY (stage, outcome)
+) WITHOUT ROWID;
+INSERT INTO event_stats (stage, outcome, count, total_ms)
+    SELECT stage, outcome, count(*), coalesce(sum(duration_ms), 0) FROM item_events
+    WHERE duration_ms IS NOT NULL GROUP BY stage, outcome;
+CREATE TRIGGER item_events_stats AFTER INSERT ON item_events
+WHEN NEW.duration_ms IS NOT NULL BEGIN
+    INSERT INTO event_stats (stage, outcome, count, total_ms)
+        VALUES (NEW.stage, NEW.outcome, 1, NEW.duration_ms)
+        ON CONFLICT (stage, outcome) DO UPDATE
+        SET count = count + 1, total_ms = total_ms + excluded.total_ms;
+END;
+
+CREATE TABLE upstream_errors (
+    service TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 LATEST = len(MIGRATIONS)
 
 

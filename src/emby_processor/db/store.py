@@ -511,6 +511,23 @@ class QueueDB:
         )
         return int(rows[0][0])
 
+    # figures for /metrics ----------------------------------------------------------------
+    def count_upstream_error(self, service: str) -> None:
+        with self._pool.write() as conn:
+            conn.execute(
+                "INSERT INTO upstream_errors (service, count) VALUES (?, 1)"
+                " ON CONFLICT (service) DO UPDATE SET count = count + 1",
+                (service,),
+            )
+
+    def upstream_errors(self) -> dict[str, int]:
+        return {r["service"]: r["count"] for r in self._read("SELECT * FROM upstream_errors")}
+
+    def event_stats(self) -> list[tuple[str, str, int, float]]:
+        """(stage, outcome, count, total milliseconds) of every timed step so far."""
+        rows = self._read("SELECT stage, outcome, count, total_ms FROM event_stats")
+        return [(r["stage"], r["outcome"], r["count"], r["total_ms"]) for r in rows]
+
     # workers and controls ----------------------------------------------------------------
     def beat(
         self, name: str, state: str, *, current_item: int | None = None, processed: int = 0,

@@ -17,6 +17,7 @@ For ``ABP-123-cd1.mp4`` the sidecars are ``ABP-123-cd1.nfo``, ``ABP-123-cd1-post
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,16 @@ from emby_processor.errors import TargetExistsError
 from emby_processor.metadata import MovieMetadata
 from emby_processor.nfo_writer import render_nfo
 
-from .fsutil import fsync_dir, publish, remove_if_exists, temp_path_for
+from .fsutil import (
+    NAME_MAX,
+    TEMP_SUFFIX,
+    fsync_dir,
+    publish,
+    remove_if_exists,
+    temp_path_for,
+    truncate_utf8,
+    utf8_len,
+)
 from .images import image_extension
 
 NFO_MARKER = b"<!-- emby-processor: generated file; delete this line to keep your own edits -->"
@@ -60,6 +70,7 @@ def write_sidecars(
 ) -> SidecarResult:
     result = SidecarResult()
     paths = sidecar_paths(video_path)
+    _remove_stale_temps(list(paths.values()))
     if write_nfo:
         _write_nfo(paths["nfo"], metadata, result)
     if write_images:
@@ -145,6 +156,31 @@ def _read_head(path: Path) -> bytes | None:
             return fh.read(_SNIFF_BYTES)
     except FileNotFoundError:
         return None
+
+
+def _remove_stale_temps(paths: list[Path]) -> None:
+    """Drop temp names that a write of these sidecars left when the process was killed.
+
+    Only the holder of the video's item writes its sidecars, so a temp name of one of them that
+    exists now belongs to a write that can no longer finish.
+    """
+    folder = paths[0].parent
+    room = NAME_MAX - utf8_len(f"..00000000{TEMP_SUFFIX}")
+    patterns = [
+        re.compile(rf"\.{re.escape(truncate_utf8(p.name, room))}\.[0-9a-f]{{8}}"
+                   rf"{re.escape(TEMP_SUFFIX)}")
+        for p in paths
+    ]
+    try:
+        names = [e.name for e in os.scandir(folder) if e.name.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return
+    for name in names:
+        if any(pattern.fullmatch(name) for pattern in patterns):
+            try:
+                remove_if_exists(folder / name)
+            except OSError:
+                continue
 
 
 def _write_atomic(path: Path, data: bytes, *, replace: bool) -> bool:

@@ -8,7 +8,7 @@ provider failing (``MetadataMismatchError``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,15 @@ MERGED_FIELDS = [f for f in MovieMetadata.model_fields if f not in _NOT_MERGED]
 
 
 class ProviderChain:
-    def __init__(self, providers: Sequence[MetadataProvider]) -> None:
+    def __init__(
+        self,
+        providers: Sequence[MetadataProvider],
+        *,
+        on_failure: Callable[[str, EmbyProcessorError], None] | None = None,
+    ) -> None:
         self.providers = list(providers)
+        #: told about every provider that failed (for the upstream-error figures)
+        self.on_failure = on_failure
 
     def fetch(self, code: str, *, path: Path | None = None, refresh: bool = False) -> MovieMetadata:
         answers: list[tuple[str, MovieMetadata]] = []
@@ -61,6 +68,9 @@ class ProviderChain:
             answers.append((provider.name, metadata))
             if metadata.is_complete():
                 break
+        if self.on_failure is not None:
+            for name, error in failures.items():
+                self.on_failure(name, error)
         if answers:
             for name, error in failures.items():
                 log.warning("metadata for %s: %s failed but others answered: %s", code, name, error)

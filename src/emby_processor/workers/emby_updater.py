@@ -109,6 +109,9 @@ class EmbyUpdater(ItemWorker):
                 emby_id, metadata, part=item.part,
                 cover=cover[0] if cover else None, cover_type=cover[1] if cover else None,
             )
+        except UpstreamError:
+            self.db.count_upstream_error("emby")
+            raise
         except UpstreamAuthError as error:
             assert self.gate is not None
             self.gate.close(str(error))
