@@ -102,7 +102,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(root: Path, *, dialect: str = "emby", index_delay: float = 0.3) -> Iterator[Stack]:
+def running_stack(
+    root: Path, *, dialect: str = "emby", index_delay: float = 0.3
+) -> Iterator[Stack]:
     stack = Stack(
         root=root,
         metatube=FakeMetaTube(),

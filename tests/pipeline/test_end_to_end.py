@@ -58,7 +58,9 @@ class Running:
         return {Path(i.file_path).name: i for i in self.items()}
 
 
-def test_files_flow_from_watch_folder_to_emby(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_flow_from_watch_folder_to_emby(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stack.movie_on_metatube("ABP-123", actresses=("Kaede Fua",), title="Summer Story")
     stack.movie_on_metatube("ABP-200", actresses=("Yui Hatano",))
     stack.movie_on_metatube("FC2-1234567", provider="FC2", movie_id="1234567",

@@ -500,7 +500,8 @@ class QueueDB:
 
     def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
         """The query plan of a queue page (tests use it to forbid full scans)."""
-        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, sort), [*build_where(flt)[2], 50, 0])
+        params = [*build_where(flt)[2], 50, 0]
+        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, sort), params)
         return [row["detail"] for row in rows]
 
     def stuck_items(self) -> int:

@@ -64,9 +64,15 @@ class EmbyUpdater(ItemWorker):
     lane = "emby"
 
     def __init__(
-        self, *args: object, client: EmbyClient | None, gate: EmbyGate | None,
-        path_map: PathMap, wait_seconds: float, poll_seconds: float, read_cover: Callable[[Path, MovieMetadata],
-        tuple[bytes, str] | None], **kwargs: object,
+        self,
+        *args: object,
+        client: EmbyClient | None,
+        gate: EmbyGate | None,
+        path_map: PathMap,
+        wait_seconds: float,
+        poll_seconds: float,
+        read_cover: Callable[[Path, MovieMetadata], tuple[bytes, str] | None],
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.client = client
