@@ -11,7 +11,8 @@ import uvicorn
 from emby_processor import __version__
 from emby_processor.config import Settings
 from emby_processor.logbuffer import LogBuffer, setup_logging
-from emby_processor.service import Service, build_health, build_upstreams, open_db
+from emby_processor.service import Service, build_health, open_db
+from emby_processor.upstreams import build_upstreams
 
 logger = logging.getLogger("emby_processor")
 

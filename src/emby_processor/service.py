@@ -8,21 +8,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
-from emby_processor.emby.client import EmbyClient
 from emby_processor.emby.pathmap import PathMap
 from emby_processor.errors import MetadataNotFoundError
 from emby_processor.health import HealthMonitor, build_upstream_checks
-from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.images import ImageFetcher
-from emby_processor.providers.base import MetadataProvider
-from emby_processor.providers.chain import ProviderChain, build_providers
+from emby_processor.providers.chain import ProviderChain
+from emby_processor.upstreams import Upstreams, build_upstreams  # noqa: F401 - re-exported
 from emby_processor.watcher import Watcher
 from emby_processor.workers.backoff import RetryPolicy
 from emby_processor.workers.base import WorkerStats
@@ -33,40 +30,6 @@ from emby_processor.workers.retry_handler import RetryHandler
 from emby_processor.workers.supervisor import Supervisor, WorkerSpec
 
 logger = logging.getLogger("emby_processor")
-
-
-@dataclass
-class Upstreams:
-    """The clients of everything outside this process."""
-
-    providers: list[MetadataProvider]
-    emby: EmbyClient | None
-    images: ImageFetcher
-    closers: list[Callable[[], None]] = field(default_factory=list)
-
-    def close(self) -> None:
-        for provider in self.providers:
-            provider.close()
-        if self.emby is not None:
-            self.emby.close()
-        self.images.close()
-
-
-def build_upstreams(settings: Settings) -> Upstreams:
-    providers = build_providers(
-        list(settings.metadata_providers),
-        metatube_url=settings.metatube_url,
-        metatube_token=settings.metatube_token,
-        r18dev_url=settings.r18dev_url,
-        timeout=settings.provider_timeout_seconds,
-    )
-    emby = None
-    if settings.emby_url and settings.emby_api_key:
-        emby = EmbyClient(
-            settings.emby_url, settings.emby_api_key, user_id=settings.emby_user_id,
-            timeout=settings.provider_timeout_seconds,
-        )
-    return Upstreams(providers, emby, ImageFetcher(timeout=settings.provider_timeout_seconds))
 
 
 def build_health(settings: Settings, db: QueueDB, upstreams: Upstreams) -> HealthMonitor:
@@ -171,6 +134,3 @@ class Service:
 def open_db(settings: Settings) -> QueueDB:
     return QueueDB(settings.db_path, lease_seconds=settings.lease_seconds).open()
 
-
-def new_log_buffer(settings: Settings) -> LogBuffer:
-    return LogBuffer(settings.log_buffer_lines)

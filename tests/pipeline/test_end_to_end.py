@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from emby_processor.db import QueueDB, QueueFilter, QueueItem
-from emby_processor.service import Service, build_upstreams, open_db
+from emby_processor.service import Service, open_db
+from emby_processor.upstreams import build_upstreams
 from tests.pipeline.stack import SERVER_LIBRARY, Stack, running_stack, sha256, wait_for
 
 

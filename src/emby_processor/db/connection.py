@@ -25,7 +25,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -16000")
+        conn.execute("PRAGMA cache_size = -2000")
     except sqlite3.Error as error:
         raise StoreError(f"cannot open the queue database {path}: {error}") from error
     return conn
