@@ -94,18 +94,9 @@ class QueueDB:
         self, file_path: str, file_size: int, file_mtime_ns: int
     ) -> tuple[QueueItem, bool]:
         """Add a file once; the same path, size and mtime again returns the existing item."""
-        now = now_iso()
         with self._pool.write() as conn:
-            row = conn.execute(
-                "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
-                " next_attempt_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
-                " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-                (file_path, file_size, file_mtime_ns, now, now, now),
-            ).fetchone()
-            if row is not None:
-                item = QueueItem.from_row(row)
-                self._event(conn, item.id, "identify", "queued", f"found {file_path}")
+            item = self._insert(conn, file_path, file_size, file_mtime_ns, now_iso())
+            if item is not None:
                 return item, True
             row = conn.execute(
                 "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
@@ -116,21 +107,25 @@ class QueueDB:
     def enqueue_many(self, files: Iterable[tuple[str, int, int]]) -> list[QueueItem]:
         """Enqueue a batch in one transaction (a folder scan); returns the items created."""
         now = now_iso()
-        created: list[QueueItem] = []
         with self._pool.write() as conn:
-            for file_path, size, mtime_ns in files:
-                row = conn.execute(
-                    "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
-                    " next_attempt_at, created_at, updated_at)"
-                    " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
-                    " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-                    (file_path, size, mtime_ns, now, now, now),
-                ).fetchone()
-                if row is not None:
-                    item = QueueItem.from_row(row)
-                    self._event(conn, item.id, "identify", "queued", f"found {file_path}")
-                    created.append(item)
-        return created
+            created = [self._insert(conn, path, size, mtime, now) for path, size, mtime in files]
+        return [item for item in created if item is not None]
+
+    def _insert(
+        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
+    ) -> QueueItem | None:
+        row = conn.execute(
+            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
+            " next_attempt_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
+            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
+            (file_path, size, mtime_ns, now, now, now),
+        ).fetchone()
+        if row is None:
+            return None
+        item = QueueItem.from_row(row)
+        self._event(conn, item.id, "identify", "queued", f"found {file_path}")
+        return item
 
     def stacked_sibling(self, item: QueueItem) -> QueueItem | None:
         """Another part of the same movie that the media server already knows (its emby_id)."""
