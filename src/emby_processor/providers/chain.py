@@ -179,7 +179,8 @@ def _no_answer(
     if not asked:
         return MetadataNotFoundError("no metadata providers are configured")
     summary = "; ".join(
-        f"{name}: {failures[name]}" if name in failures else f"{name}: not found" for name in asked
+        _outcome(name, failures[name]) if name in failures else f"{name}: not found"
+        for name in asked
     )
     transient = [e for e in failures.values() if not isinstance(e, PermanentError)]
     if transient:
@@ -193,6 +194,12 @@ def _no_answer(
         # only permanent failures (a rejected token) and "not found": a person must act
         return UpstreamAuthError("metadata", f"no provider answered for {code} ({summary})")
     return MetadataNotFoundError(f"{code} not found by {', '.join(asked)}")
+
+
+def _outcome(name: str, error: EmbyProcessorError) -> str:
+    text = str(error)
+    # the provider's own errors already start with its name
+    return text if text.startswith(f"{name}:") else f"{name}: {text}"
 
 
 def build_providers(

@@ -77,6 +77,7 @@ class Supervisor:
         self._read_controls()
         for slot in self._slots:
             self._start_slot(slot)
+        self.write_heartbeats()
         self._monitor = threading.Thread(target=self._monitor_loop, name="supervisor", daemon=True)
         self._monitor.start()
         logger.info("workers started: %s", ", ".join(
