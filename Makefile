@@ -28,9 +28,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-## bench: every benchmark in benchmarks/, one table of figures
+## bench: every benchmark in benchmarks/, one table of figures (BENCH_ARGS=--quick for small sizes)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 ## screenshots: regenerate the README's dashboard screenshots
 screenshots: $(STAMP)
