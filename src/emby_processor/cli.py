@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -134,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except StoreError as error:
         print(f"emby-processor: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:
+        # a damaged page is found only when a query reads it, after the database opened fine
+        print(f"emby-processor: the queue database is damaged or unreadable: {error}",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

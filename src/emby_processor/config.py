@@ -6,10 +6,11 @@ nothing reads the environment behind its back.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from emby_processor.errors import ConfigError
@@ -20,6 +21,9 @@ ProviderName = Literal["metatube", "r18dev", "nfo"]
 
 DEFAULT_PROVIDERS: tuple[ProviderName, ...] = ("metatube", "r18dev", "nfo")
 DEFAULT_EXTENSIONS = ".mp4,.mkv,.avi,.wmv,.mov,.m4v,.ts,.iso,.rmvb,.flv,.webm"
+#: upper bounds of number settings by unit (the name's suffix): beyond them a time no longer fits
+#: in a date (``inf`` or ``1e300`` seconds crashed every claim with OverflowError)
+_UNIT_LIMITS = {"_seconds": 10 * 365 * 86400.0, "_days": 100 * 365.0}
 
 
 def _split_csv(value: object) -> object:
@@ -100,6 +104,18 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("*")
+    @classmethod
+    def _finite(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValueError("must be a finite number")
+            name = info.field_name or ""
+            limit = next((v for k, v in _UNIT_LIMITS.items() if name.endswith(k)), None)
+            if limit is not None and value > limit:
+                raise ValueError(f"must be at most {limit:g}")
+        return value
 
     @field_validator("video_extensions")
     @classmethod
@@ -196,9 +212,15 @@ def describe_validation_error(error: ValidationError) -> str:
         name = loc[0].upper() if loc else "settings"
         message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
         value = item.get("input")
-        shown = f" (got {value!r})" if isinstance(value, str | int | float) and loc else ""
+        shown = f" (got {_clip(repr(value))})" if isinstance(value, str | int | float) and loc \
+            else ""
         lines.append(f"{name}: {message}{shown}" if loc else message)
     return "; ".join(lines)
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    """A pasted blob in a variable must not turn the one-line error into a page."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -207,3 +229,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise ConfigError("invalid configuration: " + describe_validation_error(error)) from None
+    except UnicodeDecodeError as error:
+        # the only text read besides the environment is the .env file
+        raise ConfigError(
+            f"invalid configuration: .env is not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None

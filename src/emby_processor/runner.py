@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import uvicorn
 
 from emby_processor import __version__
 from emby_processor.config import Settings
+from emby_processor.db import QueueDB
+from emby_processor.errors import StoreError
 from emby_processor.logbuffer import LogBuffer, setup_logging
 from emby_processor.service import Service, build_health, open_db
 from emby_processor.upstreams import build_upstreams
@@ -26,6 +29,8 @@ def run_all(settings: Settings, *, api: bool, workers: bool) -> int:
     logs = LogBuffer(settings.log_buffer_lines)
     setup_logging(settings.log_level, logs)
     db = open_db(settings)
+    if workers:
+        _require_writable(db)
     upstreams = build_upstreams(settings)
     service = Service(settings, db, upstreams) if workers else None
     health = build_health(settings, db, upstreams)
@@ -67,12 +72,26 @@ def run_all(settings: Settings, *, api: bool, workers: bool) -> int:
     return 0
 
 
+def _require_writable(db: QueueDB) -> None:
+    """Workers write at every step: a read-only database stops them at start, in one line.
+
+    Opening and reading work on a read-only file (``status`` and the dashboard still do), so
+    without this the first write failed inside the start-up and again in the shutdown path.
+    """
+    try:
+        db.requeue_expired_leases()  # a real write transaction, due at start-up anyway
+    except sqlite3.Error as error:
+        db.close()
+        raise StoreError(f"the queue database {db.path} cannot be written: {error}") from None
+
+
 def scan_now(settings: Settings, folders: list[Path]) -> int:
     """Queue what is in ``folders`` now, without waiting for files to settle."""
     from emby_processor.watcher import scan_once
 
     setup_logging(settings.log_level, LogBuffer(100))
     db = open_db(settings)
+    _require_writable(db)
     try:
         return scan_once(settings, db, folders)
     finally:

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.fakes.server import free_port
 
 from emby_processor.config import Settings
-from tests.fakes.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.pipeline.stack import wait_for
 
 from emby_processor.db import QueueDB
 from emby_processor.errors import PermanentError, TransientError
 from emby_processor.workers.backoff import RetryPolicy
 from emby_processor.workers.base import WorkerStats
 from emby_processor.workers.supervisor import Supervisor, WorkerSpec
-from tests.pipeline.stack import wait_for
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ class QueueFilter:
 
 def fts_query(text: str) -> str | None:
     """A trigram FTS5 query matching ``text`` as a substring; None when too short to index."""
+    # FTS5 reads its query as a C string: a NUL ends it mid-quote ("unterminated string")
+    text = text.replace("\x00", "")
     words = [w for w in re.split(r"\s+", text.strip()) if w]
     if not words or any(len(w) < 3 for w in words):
         return None
