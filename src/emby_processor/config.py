@@ -21,9 +21,10 @@ ProviderName = Literal["metatube", "r18dev", "nfo"]
 
 DEFAULT_PROVIDERS: tuple[ProviderName, ...] = ("metatube", "r18dev", "nfo")
 DEFAULT_EXTENSIONS = ".mp4,.mkv,.avi,.wmv,.mov,.m4v,.ts,.iso,.rmvb,.flv,.webm"
-#: upper bounds of number settings by unit (the name's suffix): beyond them a time no longer fits
-#: in a date (``inf`` or ``1e300`` seconds crashed every claim with OverflowError)
-_UNIT_LIMITS = {"_seconds": 10 * 365 * 86400.0, "_days": 100 * 365.0}
+#: upper bounds of number settings by unit (the name's suffix), about 300 years: far beyond them
+#: a time no longer fits in a date (``inf`` or ``1e300`` seconds crashed every claim with
+#: OverflowError); 1e9 s stays usable as "never"
+_UNIT_LIMITS = {"_seconds": 1e10, "_days": 1e5}
 
 
 def _split_csv(value: object) -> object:
