@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.config import Settings, load_settings
+from emby_processor.db import QueueDB, QueueFilter, QueueItem
+from emby_processor.service import Service, open_db
+from emby_processor.upstreams import build_upstreams
 from tests.fakes.emby import FakeMediaServer
 from tests.fakes.images import FakeImages
 from tests.fakes.metatube import FakeMetaTube, sample_movie
@@ -101,6 +104,58 @@ class Stack:
         )
 
 
+class InProcess:
+    """The real service (watcher, workers, providers, organizer, Emby client) in this process,
+    configured against a Stack."""
+
+    def __init__(self, stack: Stack, monkeypatch: Any, **overrides: str) -> None:
+        self.settings = stack.settings(monkeypatch, **overrides)
+        self.db: QueueDB = open_db(self.settings)
+        self.upstreams = build_upstreams(self.settings)
+        self.service = Service(self.settings, self.db, self.upstreams)
+
+    def __enter__(self) -> InProcess:
+        self.service.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.service.stop()
+        self.upstreams.close()
+        self.db.close()
+
+    def items(self) -> list[QueueItem]:
+        """Every item, oldest first."""
+        return self.db.list_items(QueueFilter(), sort="oldest", limit=500)[0]
+
+    def item(self, name: str) -> QueueItem | None:
+        return next((i for i in self.items() if Path(i.file_path).name == name), None)
+
+    def describe(self) -> str:
+        return "; ".join(
+            f"{Path(i.file_path).name}: {i.status}/{i.stage} retries={i.retry_count}"
+            f" {i.error_message or ''}" for i in self.items()
+        )
+
+    def workers_healthy(self) -> list[str]:
+        """Problems with the worker threads: dead threads, crashed heartbeats (empty = fine)."""
+        problems = [f"{owner} is dead" for owner, alive in self.service.supervisor.alive().items()
+                    if not alive]
+        self.service.supervisor.write_heartbeats()
+        problems += [f"{b.name}: {b.state} {b.message or ''}" for b in self.db.heartbeats()
+                     if b.state == "crashed"]
+        return problems
+
+    def settled(self, count: int) -> list[QueueItem]:
+        """The items once there are ``count`` and all reached an end state, else []."""
+        items = self.items()
+        if len(items) == count and all(i.status in ("completed", "error") for i in items):
+            return items
+        return []
+
+    def by_name(self) -> dict[str, QueueItem]:
+        return {Path(i.file_path).name: i for i in self.items()}
+
+
 @contextlib.contextmanager
 def running_stack(
     root: Path, *, dialect: str = "emby", index_delay: float = 0.3
@@ -126,18 +181,23 @@ def running_stack(
 
 
 def wait_for(
-    condition: Callable[[], Any], timeout: float, message: str | Callable[[], str] = ""
+    condition: Callable[[], Any], timeout: float, message: str | Callable[[], str] = "",
+    *, interval: float = 0.05, check: Callable[[], Any] | None = None,
 ) -> Any:
-    """Poll ``condition`` until it is truthy; fail with ``message`` after ``timeout`` seconds."""
+    """Poll ``condition`` until it is truthy; fail with ``message`` after ``timeout`` seconds.
+
+    ``check()`` runs every round (e.g. "the service process is still alive")."""
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
+        if check is not None:
+            check()
         if time.monotonic() > deadline:
             text = message() if callable(message) else message
             raise AssertionError(f"timed out after {timeout} s: {text}")
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 def sha256(path: Path) -> str:

@@ -8,55 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from emby_processor.db import QueueDB, QueueFilter, QueueItem
-from emby_processor.service import Service, open_db
-from emby_processor.upstreams import build_upstreams
-from tests.pipeline.stack import SERVER_LIBRARY, Stack, running_stack, sha256, wait_for
+from tests.pipeline.stack import (
+    SERVER_LIBRARY,
+    InProcess,
+    Stack,
+    running_stack,
+    sha256,
+    wait_for,
+)
 
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     with running_stack(tmp_path) as running:
         yield running
-
-
-class Running:
-    def __init__(self, stack: Stack, monkeypatch: Any, **overrides: str) -> None:
-        self.settings = stack.settings(monkeypatch, **overrides)
-        self.db: QueueDB = open_db(self.settings)
-        self.upstreams = build_upstreams(self.settings)
-        self.service = Service(self.settings, self.db, self.upstreams)
-
-    def __enter__(self) -> Running:
-        self.service.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.service.stop()
-        self.upstreams.close()
-        self.db.close()
-
-    def items(self) -> list[QueueItem]:
-        return self.db.list_items(QueueFilter(), sort="oldest", limit=500)[0]
-
-    def settled(self, count: int) -> list[QueueItem]:
-        items = self.items()
-        if len(items) == count and all(i.status in ("completed", "error") for i in items):
-            return items
-        return []
-
-    def describe(self) -> str:
-        return "; ".join(
-            f"{Path(i.file_path).name}: {i.status}/{i.stage} {i.error_message or ''}"
-            for i in self.items()
-        )
-
-    def by_name(self) -> dict[str, QueueItem]:
-        return {Path(i.file_path).name: i for i in self.items()}
 
 
 def test_files_flow_from_watch_folder_to_emby(
@@ -74,7 +42,7 @@ def test_files_flow_from_watch_folder_to_emby(
             "ABP-200-cd1.mp4", "ABP-200-cd2.mp4", "holiday video.mp4", "ZZZ-999.mp4",
         )
     }
-    with Running(stack, monkeypatch) as run:
+    with InProcess(stack, monkeypatch) as run:
         wait_for(lambda: run.settled(len(originals)), 60, lambda: run.describe())
         items = run.by_name()
 
@@ -128,7 +96,7 @@ def test_jellyfin_dialect_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with running_stack(tmp_path, dialect="jellyfin") as stack:
         stack.movie_on_metatube("MIDV-018", actresses=("Nana Yagi",))
         stack.drop("MIDV-018.mp4")
-        with Running(stack, monkeypatch) as run:
+        with InProcess(stack, monkeypatch) as run:
             (item,) = wait_for(lambda: run.settled(1), 30, "item done")
         assert item.status == "completed", item.error_message
         full = stack.emby.get(item.emby_id or "")
@@ -141,7 +109,7 @@ def test_provider_outage_then_recovery(stack: Stack, monkeypatch: pytest.MonkeyP
     stack.movie_on_metatube("IPX-535", actresses=("Momo Sakura",))
     stack.metatube.faults.set("500")
     stack.drop("IPX-535.mp4")
-    with Running(stack, monkeypatch, METADATA_PROVIDERS="metatube,nfo") as run:
+    with InProcess(stack, monkeypatch, METADATA_PROVIDERS="metatube,nfo") as run:
         failed = wait_for(
             lambda: [i for i in run.items() if i.status == "error" and i.retry_count >= 1],
             30, "the outage is recorded as a transient error",
@@ -166,7 +134,7 @@ def test_slow_indexing_is_waiting_not_an_error(
     with running_stack(tmp_path, index_delay=3.0) as stack:
         stack.movie_on_metatube("JUL-100", actresses=("Yu Shinoda",))
         stack.drop("JUL-100.mp4")
-        with Running(stack, monkeypatch) as run:
+        with InProcess(stack, monkeypatch) as run:
             waiting = wait_for(
                 lambda: [e for i in run.items() for e in run.db.events(i.id)
                          if e.outcome == "waiting"], 20, "a waiting event")
@@ -181,7 +149,7 @@ def test_rejected_api_key_stops_the_emby_lane_without_a_hot_loop(
 ) -> None:
     stack.movie_on_metatube("CAWD-001", actresses=("Kana Ito",))
     stack.drop("CAWD-001.mp4")
-    with Running(stack, monkeypatch, EMBY_API_KEY="wrong-key") as run:
+    with InProcess(stack, monkeypatch, EMBY_API_KEY="wrong-key") as run:
         wait_for(lambda: [i for i in run.items() if i.stage == "emby" and i.library_path],
                  20, "filed and waiting at the Emby step")
         wait_for(lambda: stack.emby.requests_to("/Library/Media/Updated") or
@@ -212,7 +180,7 @@ def test_existing_target_is_a_permanent_error_naming_both_paths(
     target.parent.mkdir(parents=True)
     target.write_bytes(b"the user's own copy")
     source = stack.drop("PRED-111.mp4")
-    with Running(stack, monkeypatch) as run:
+    with InProcess(stack, monkeypatch) as run:
         (item,) = wait_for(lambda: run.settled(1), 30, "item fails")
     assert (item.status, item.error_kind) == ("error", "permanent")
     assert str(source) in (item.error_message or "") and str(target) in (item.error_message or "")
