@@ -11,22 +11,22 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from emby_processor.db.connection import ConnectionPool
-from emby_processor.db.filters import QueueFilter, Sort, build_where, order_by
+from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.models import (
-    STATUSES,
-    Heartbeat,
     ItemEvent,
     Lane,
     QueueItem,
     Stage,
     Status,
 )
+from emby_processor.db.reads import QueueReads
 from emby_processor.db.schema import migrate
+from emby_processor.db.service_state import ServiceState
 from emby_processor.errors import StoreError
 from emby_processor.timeutil import iso_in, now_iso
 
@@ -48,8 +48,13 @@ class ItemConflict(StoreError):
     pass
 
 
-class QueueDB:
-    """The queue store. Safe to share between threads; open one per process."""
+class QueueDB(QueueReads, ServiceState):
+    """The queue store. Safe to share between threads; open one per process.
+
+    This module holds the item lifecycle (enqueue, claim, advance, fail, retry, leases); the
+    dashboard's reads are in ``reads.py`` and heartbeats, controls and figures in
+    ``service_state.py``.
+    """
 
     def __init__(self, path: Path | str, *, lease_seconds: float = 300) -> None:
         self.path = Path(path)
@@ -85,9 +90,6 @@ class QueueDB:
             with contextlib.suppress(OSError):
                 total += os.path.getsize(str(self.path) + suffix)
         return total
-
-    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        return self._pool.get().execute(sql, params).fetchall()
 
     # items -------------------------------------------------------------------------------
     def enqueue(
@@ -433,140 +435,6 @@ class QueueDB:
             (item_id, limit),
         )
         return [ItemEvent.from_row(row) for row in rows]
-
-    # dashboard queries -------------------------------------------------------------------
-    def stats(self, top: int = 20) -> dict[str, Any]:
-        counts: dict[str, int] = {status: 0 for status in STATUSES}
-        for row in self._read("SELECT status, count FROM status_counts"):
-            counts[row["status"]] = row["count"]
-        actresses = self._read(
-            "SELECT name, count FROM actress_counts ORDER BY count DESC, name LIMIT ?", (top,)
-        )
-        return {
-            "total": sum(counts.values()),
-            **counts,
-            "by_actress": {row["name"]: row["count"] for row in actresses},
-        }
-
-    def list_items(
-        self, flt: QueueFilter, *, sort: Sort = "newest", page: int = 1, limit: int = 50
-    ) -> tuple[list[QueueItem], int]:
-        rows = self._read(_page_sql(flt, sort), [*build_where(flt)[2], limit, (page - 1) * limit])
-        return [QueueItem.from_row(row) for row in rows], self.count(flt)
-
-    def iter_items(
-        self, flt: QueueFilter, *, sort: Sort = "newest", batch: int = 1000
-    ) -> Iterator[QueueItem]:
-        """Every matching item in order, a batch at a time, continuing after the last one seen
-        (keyset paging: each batch costs the same however deep the export is)."""
-        source, where, params = build_where(flt)
-        after: QueueItem | None = None
-        while True:
-            extra: str = ""
-            extra_params: list[object] = []
-            if after is not None:
-                if sort == "oldest":
-                    extra, extra_params = " AND items.id > ?", [after.id]
-                elif sort == "newest":
-                    extra, extra_params = " AND items.id < ?", [after.id]
-                else:
-                    extra = " AND (items.updated_at, items.id) < (?, ?)"
-                    extra_params = [after.updated_at, after.id]
-            rows = self._read(
-                f"SELECT items.* FROM {source} WHERE {where}{extra}"
-                f" ORDER BY {order_by(sort)} LIMIT ?",
-                [*params, *extra_params, batch],
-            )
-            for row in rows:
-                after = QueueItem.from_row(row)
-                yield after
-            if len(rows) < batch:
-                return
-
-    def count(self, flt: QueueFilter) -> int:
-        if flt.only_status:
-            if flt.status is None:
-                return int(self._read("SELECT sum(count) FROM status_counts")[0][0] or 0)
-            rows = self._read("SELECT count FROM status_counts WHERE status = ?", (flt.status,))
-            return int(rows[0][0]) if rows else 0
-        source, where, params = build_where(flt)
-        sql = f"SELECT count(*) FROM {source} WHERE {where}"
-        return int(self._read(sql, params)[0][0])
-
-    def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
-        """The query plan of a queue page (tests use it to forbid full scans)."""
-        params = [*build_where(flt)[2], 50, 0]
-        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, sort), params)
-        return [row["detail"] for row in rows]
-
-    def stuck_items(self) -> int:
-        """Items still marked processing after their lease ran out."""
-        rows = self._read(
-            "SELECT count(*) FROM items WHERE status = 'processing' AND lease_expires_at < ?",
-            (now_iso(),),
-        )
-        return int(rows[0][0])
-
-    # figures for /metrics ----------------------------------------------------------------
-    def count_upstream_error(self, service: str) -> None:
-        with self._pool.write() as conn:
-            conn.execute(
-                "INSERT INTO upstream_errors (service, count) VALUES (?, 1)"
-                " ON CONFLICT (service) DO UPDATE SET count = count + 1",
-                (service,),
-            )
-
-    def upstream_errors(self) -> dict[str, int]:
-        return {r["service"]: r["count"] for r in self._read("SELECT * FROM upstream_errors")}
-
-    def event_stats(self) -> list[tuple[str, str, int, float]]:
-        """(stage, outcome, count, total milliseconds) of every timed step so far."""
-        rows = self._read("SELECT stage, outcome, count, total_ms FROM event_stats")
-        return [(r["stage"], r["outcome"], r["count"], r["total_ms"]) for r in rows]
-
-    # workers and controls ----------------------------------------------------------------
-    def beat(
-        self, name: str, state: str, *, current_item: int | None = None, processed: int = 0,
-        failed: int = 0, message: str | None = None, started_at: str | None = None,
-    ) -> None:
-        now = now_iso()
-        with self._pool.write() as conn:
-            conn.execute(
-                "INSERT INTO workers (name, state, current_item, processed, failed, pid, message,"
-                " started_at, beat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET state = excluded.state,"
-                " current_item = excluded.current_item, processed = excluded.processed,"
-                " failed = excluded.failed, pid = excluded.pid, message = excluded.message,"
-                " started_at = excluded.started_at, beat_at = excluded.beat_at",
-                (name, state, current_item, processed, failed, os.getpid(), message,
-                 started_at or now, now),
-            )
-
-    def heartbeats(self) -> list[Heartbeat]:
-        return [Heartbeat.from_row(row) for row in self._read("SELECT * FROM workers")]
-
-    def set_control(self, key: str, value: str) -> None:
-        with self._pool.write() as conn:
-            conn.execute(
-                "INSERT INTO control (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-    def get_control(self, key: str) -> str | None:
-        rows = self._read("SELECT value FROM control WHERE key = ?", (key,))
-        return rows[0][0] if rows else None
-
-
-def _page_sql(flt: QueueFilter, sort: Sort) -> str:
-    """One page of items: the ids are chosen from the indexes first, then only those rows read
-    (a "deferred join"), so sorting and skipping never touch whole rows."""
-    source, where, _ = build_where(flt)
-    order = order_by(sort)
-    return (
-        f"SELECT items.* FROM items WHERE items.id IN (SELECT items.id FROM {source}"
-        f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
-    )
 
 
 def _encode(key: str, value: Any) -> Any:

@@ -1,0 +1,96 @@
+"""The dashboard's reads of the queue: statistics from counters, pages served by indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from emby_processor.db.base import StoreBase
+from emby_processor.db.filters import QueueFilter, Sort, build_where, order_by
+from emby_processor.db.models import STATUSES, QueueItem
+from emby_processor.timeutil import now_iso
+
+
+class QueueReads(StoreBase):
+    def stats(self, top: int = 20) -> dict[str, Any]:
+        counts: dict[str, int] = {status: 0 for status in STATUSES}
+        for row in self._read("SELECT status, count FROM status_counts"):
+            counts[row["status"]] = row["count"]
+        actresses = self._read(
+            "SELECT name, count FROM actress_counts ORDER BY count DESC, name LIMIT ?", (top,)
+        )
+        return {
+            "total": sum(counts.values()),
+            **counts,
+            "by_actress": {row["name"]: row["count"] for row in actresses},
+        }
+
+    def list_items(
+        self, flt: QueueFilter, *, sort: Sort = "newest", page: int = 1, limit: int = 50
+    ) -> tuple[list[QueueItem], int]:
+        rows = self._read(_page_sql(flt, sort), [*build_where(flt)[2], limit, (page - 1) * limit])
+        return [QueueItem.from_row(row) for row in rows], self.count(flt)
+
+    def iter_items(
+        self, flt: QueueFilter, *, sort: Sort = "newest", batch: int = 1000
+    ) -> Iterator[QueueItem]:
+        """Every matching item in order, a batch at a time, continuing after the last one seen
+        (keyset paging: each batch costs the same however deep the export is)."""
+        source, where, params = build_where(flt)
+        after: QueueItem | None = None
+        while True:
+            extra: str = ""
+            extra_params: list[object] = []
+            if after is not None:
+                if sort == "oldest":
+                    extra, extra_params = " AND items.id > ?", [after.id]
+                elif sort == "newest":
+                    extra, extra_params = " AND items.id < ?", [after.id]
+                else:
+                    extra = " AND (items.updated_at, items.id) < (?, ?)"
+                    extra_params = [after.updated_at, after.id]
+            rows = self._read(
+                f"SELECT items.* FROM {source} WHERE {where}{extra}"
+                f" ORDER BY {order_by(sort)} LIMIT ?",
+                [*params, *extra_params, batch],
+            )
+            for row in rows:
+                after = QueueItem.from_row(row)
+                yield after
+            if len(rows) < batch:
+                return
+
+    def count(self, flt: QueueFilter) -> int:
+        if flt.only_status:
+            if flt.status is None:
+                return int(self._read("SELECT sum(count) FROM status_counts")[0][0] or 0)
+            rows = self._read("SELECT count FROM status_counts WHERE status = ?", (flt.status,))
+            return int(rows[0][0]) if rows else 0
+        source, where, params = build_where(flt)
+        sql = f"SELECT count(*) FROM {source} WHERE {where}"
+        return int(self._read(sql, params)[0][0])
+
+    def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
+        """The query plan of a queue page (tests use it to forbid full scans)."""
+        params = [*build_where(flt)[2], 50, 0]
+        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, sort), params)
+        return [row["detail"] for row in rows]
+
+    def stuck_items(self) -> int:
+        """Items still marked processing after their lease ran out."""
+        rows = self._read(
+            "SELECT count(*) FROM items WHERE status = 'processing' AND lease_expires_at < ?",
+            (now_iso(),),
+        )
+        return int(rows[0][0])
+
+
+def _page_sql(flt: QueueFilter, sort: Sort) -> str:
+    """One page of items: the ids are chosen from the indexes first, then only those rows read
+    (a "deferred join"), so sorting and skipping never touch whole rows."""
+    source, where, _ = build_where(flt)
+    order = order_by(sort)
+    return (
+        f"SELECT items.* FROM items WHERE items.id IN (SELECT items.id FROM {source}"
+        f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+    )
