@@ -131,7 +131,9 @@ class QueueView:
         if self._conn is None:
             if not self.path.exists():
                 return None
-            conn = sqlite3.connect(str(self.path), timeout=15, isolation_level=None)
+            # read from the test thread and from the load generator's thread, never at once
+            conn = sqlite3.connect(str(self.path), timeout=15, isolation_level=None,
+                                   check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 15000")
             self._conn = conn

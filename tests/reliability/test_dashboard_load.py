@@ -20,6 +20,7 @@ Size: 300 items by default, the issue's 2,000 under ``--soak``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import random
 import time
@@ -73,7 +74,11 @@ def test_dashboard_under_load_while_items_flow(
     try:
         wait_until(lambda: _answers(base), 30, lambda: f"API not up:\n{service.tail()}",
                    check=service.ensure_alive)
-        run = asyncio.run(_load(base, stack, dropped, view, service, files))
+        # a thread of its own: the browser tests' sync Playwright keeps a loop in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            run = pool.submit(
+                asyncio.run, _load(base, stack, dropped, view, service, files)
+            ).result()
         service.ensure_alive()
         code = service.terminate()
         output = service.output()
