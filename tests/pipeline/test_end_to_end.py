@@ -186,3 +186,4 @@ def test_existing_target_is_a_permanent_error_naming_both_paths(
     assert str(source) in (item.error_message or "") and str(target) in (item.error_message or "")
     assert target.read_bytes() == b"the user's own copy"
     assert source.exists()
+    assert item.organize_intent is None  # nothing half done is left to "resume" on retry

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from emby_processor.db import QueueItem
-from emby_processor.errors import NoCodeError, SourceMissingError
+from emby_processor.errors import NoCodeError, ProcessingError, SourceMissingError
 from emby_processor.metadata import MovieMetadata
 from emby_processor.moviecode import explain
 from emby_processor.organizer import Organizer
@@ -123,7 +123,12 @@ class FileProcessor(ItemWorker):
         def record(step: MoveIntent) -> None:
             self.db.update_fields(item.id, self.owner, organize_intent=step.to_json())
 
-        return execute(planned, on_step=record)
+        try:
+            return execute(planned, on_step=record)
+        except ProcessingError:
+            # execute() rolled back before raising: nothing is left half done to resume
+            self.db.update_fields(item.id, self.owner, organize_intent=None)
+            raise
 
     def _sidecars(self, item_id: int, video: Path, metadata: MovieMetadata, log: ItemLog) -> None:
         result = self.organizer.finish(video, metadata)
