@@ -27,8 +27,9 @@ USER emby
 VOLUME ["/watch", "/library", "/data"]
 EXPOSE 8000
 
+# "degraded" (e.g. Emby unreachable) is still a running service; "unhealthy" is not
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=4).status == 200 else 1)"]
+  CMD ["python", "-c", "import json, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=4); sys.exit(1 if json.load(r)['status'] == 'unhealthy' else 0)"]
 
 # exec form: the service is PID 1's only child under `init: true` (compose) and gets SIGTERM
 STOPSIGNAL SIGTERM

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +99,36 @@ def test_systemd_unit_runs_the_service() -> None:
     unit = (ROOT / "deploy" / "emby-processor.service").read_text()
     assert "ExecStart=" in unit and "emby-processor run" in unit
     assert "KillSignal=SIGTERM" in unit
+
+
+def _health_command(text: str, port: int) -> list[str]:
+    match = re.search(r"HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])", text) or re.search(
+        r"test: (\[.*\])", text)
+    assert match, "no health check command"
+    words = json.loads(match.group(1))
+    words = [w for w in words if w != "CMD"]
+    assert words[0] == "python"
+    return [sys.executable, *[w.replace(":8000/", f":{port}/") for w in words[1:]]]
+
+
+@pytest.mark.parametrize("source", ["Dockerfile", "docker-compose.yml"])
+def test_health_check_command_passes_only_when_the_service_is_not_unhealthy(
+    clean_env: Path, source: str
+) -> None:
+    from tests.fakes.server import serve
+
+    from emby_processor.api import create_app
+    from emby_processor.db import QueueDB
+
+    settings = load_settings(data_dir=clean_env / "data", watch_dirs=[clean_env])
+    db = QueueDB(settings.db_path).open()
+    try:
+        with serve(create_app(settings, db=db)) as server:
+            command = _health_command((ROOT / source).read_text(), server.port)
+            # no worker has ever written a heartbeat: unhealthy, the check fails
+            assert subprocess.run(command, timeout=30).returncode == 1
+            for worker in ("FileProcessor", "EmbyUpdater", "RetryHandler"):
+                db.beat(worker, "idle")
+            assert subprocess.run(command, timeout=30).returncode == 0
+    finally:
+        db.close()
