@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Status = Literal["pending", "processing", "completed", "error"]
 Stage = Literal["identify", "metadata", "organize", "emby", "done"]
@@ -96,6 +96,16 @@ class QueueItem:
 
 
 _FIELDS = set(QueueItem.__dataclass_fields__)
+
+
+class NewEvent(NamedTuple):
+    """A timeline entry written in the same transaction as the state change it describes."""
+
+    stage: str
+    outcome: str
+    message: str
+    duration_ms: float | None = None
+    payload: dict[str, Any] | None = None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.models import (
     ItemEvent,
     Lane,
+    NewEvent,
     QueueItem,
     Stage,
     Status,
@@ -177,17 +178,21 @@ class QueueDB(QueueReads, ServiceState):
             )
         return cur.rowcount == 1
 
-    def update_fields(self, item_id: int, owner: str | None = None, **fields: Any) -> None:
+    def update_fields(
+        self, item_id: int, owner: str | None = None, *, event: NewEvent | None = None,
+        **fields: Any,
+    ) -> None:
         """Set data columns of an item (while holding its lease, when ``owner`` is given)."""
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, fields, event)
+
+    def _set(
+        self, conn: sqlite3.Connection, item_id: int, owner: str | None, fields: dict[str, Any],
+        event: NewEvent | None = None,
+    ) -> None:
         unknown = set(fields) - UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
-        with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields)
-
-    def _set(
-        self, conn: sqlite3.Connection, item_id: int, owner: str | None, fields: dict[str, Any]
-    ) -> None:
         values = {k: _encode(k, v) for k, v in fields.items()}
         values["updated_at"] = now_iso()
         assignments = ", ".join(f"{key} = :{key}" for key in values)
@@ -198,6 +203,8 @@ class QueueDB(QueueReads, ServiceState):
         )
         if cur.rowcount != 1:
             raise ItemConflict(f"item {item_id} is no longer held by {owner}")
+        if event is not None:
+            self._event(conn, item_id, *event)
 
     def set_actresses(self, item_id: int, names: Iterable[str]) -> None:
         """Replace the item's actresses (first one is the display actress)."""
@@ -214,12 +221,15 @@ class QueueDB(QueueReads, ServiceState):
                  now_iso(), item_id),
             )
 
-    def advance(self, item_id: int, owner: str, stage: Stage, **fields: Any) -> None:
+    def advance(
+        self, item_id: int, owner: str, stage: Stage, *, event: NewEvent | None = None,
+        **fields: Any,
+    ) -> None:
         """The held item finished a step: release it as pending at ``stage`` (or completed)."""
         status: Status = "completed" if stage == "done" else "pending"
         now = now_iso()
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields)
+            self._set(conn, item_id, owner, fields, event)
             conn.execute(
                 "UPDATE items SET status = ?, stage = ?, lease_owner = NULL,"
                 " lease_expires_at = NULL, next_attempt_at = ?, error_message = NULL,"
@@ -228,20 +238,26 @@ class QueueDB(QueueReads, ServiceState):
                 (status, stage, now, status, now, now, item_id),
             )
 
-    def move_stage(self, item_id: int, owner: str, stage: Stage, **fields: Any) -> None:
+    def move_stage(
+        self, item_id: int, owner: str, stage: Stage, *, event: NewEvent | None = None,
+        **fields: Any,
+    ) -> None:
         """The held item finished a step and goes straight on to the next one, still held."""
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, {**fields})
+            self._set(conn, item_id, owner, fields, event)
             conn.execute(
                 "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL"
                 " WHERE id = ?",
                 (stage, item_id),
             )
 
-    def defer(self, item_id: int, owner: str, delay: float, **fields: Any) -> None:
+    def defer(
+        self, item_id: int, owner: str, delay: float, *, event: NewEvent | None = None,
+        **fields: Any,
+    ) -> None:
         """Put a held item back as pending, due again in ``delay`` seconds (waiting, no error)."""
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields)
+            self._set(conn, item_id, owner, fields, event)
             conn.execute(
                 "UPDATE items SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,"
                 " next_attempt_at = ?, updated_at = ? WHERE id = ?",
@@ -253,9 +269,12 @@ class QueueDB(QueueReads, ServiceState):
         self.defer(item_id, owner, 0)
 
     def fail(
-        self, item_id: int, owner: str, *, message: str, kind: str, retry_in: float | None
+        self, item_id: int, owner: str, *, message: str, kind: str, retry_in: float | None,
+        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
     ) -> QueueItem:
-        """Mark a held item failed at its current stage; ``retry_in`` None = a person decides."""
+        """Mark a held item failed at its current stage; ``retry_in`` None = a person decides.
+
+        The error goes on the item's timeline in the same transaction."""
         now = now_iso()
         with self._pool.write() as conn:
             row = conn.execute(
@@ -268,6 +287,7 @@ class QueueDB(QueueReads, ServiceState):
             ).fetchone()
             if row is None:
                 raise ItemConflict(f"item {item_id} is no longer held by {owner}")
+            self._event(conn, item_id, row["stage"], "error", message, duration_ms, payload)
         return QueueItem.from_row(row)
 
     def retry(self, item_id: int) -> QueueItem:

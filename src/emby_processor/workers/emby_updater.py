@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from emby_processor.db import QueueItem
+from emby_processor.db import NewEvent, QueueItem
 from emby_processor.emby.client import EmbyClient
 from emby_processor.emby.pathmap import PathMap
 from emby_processor.emby.updater import EmbyPusher
@@ -98,10 +98,10 @@ class EmbyUpdater(ItemWorker):
             if item.emby_wait_started_at is None:
                 self.client.announce(server_path)
                 self.db.update_fields(
-                    item.id, self.owner, emby_wait_started_at=now_iso(), server_path=server_path
+                    item.id, self.owner, emby_wait_started_at=now_iso(), server_path=server_path,
+                    event=self.record("emby", "announced",
+                                      f"told the server about {server_path}", started),
                 )
-                self.event(item.id, "emby", "announced", f"told the server about {server_path}",
-                           started)
                 item = self.db.require(item.id)
             emby_id = self.client.find_item(server_path, search_term=code)
             if emby_id is None and self._stacked(item, log):
@@ -125,20 +125,24 @@ class EmbyUpdater(ItemWorker):
             self.db.defer(item.id, self.owner, AUTH_RECHECK_SECONDS)
             raise StageDeferred from error
         warnings = [*item.warnings, *result.warnings]
-        self.db.advance(item.id, self.owner, "done", emby_id=emby_id, warnings=warnings)
         message = f"metadata written to item {emby_id}"
+        self.db.advance(
+            item.id, self.owner, "done", emby_id=emby_id, warnings=warnings,
+            event=self.record("emby", "ok", message, started, {"emby_id": emby_id}),
+        )
         log.info("%s: %s", code, message)
-        self.event(item.id, "emby", "ok", message, started, {"emby_id": emby_id})
 
     def _stacked(self, item: QueueItem, log: ItemLog) -> bool:
         """Parts 2+ of a movie are stacked by the server into part 1's item: share its id."""
         sibling = self.db.stacked_sibling(item)
         if sibling is None or sibling.emby_id is None:
             return False
-        self.db.advance(item.id, self.owner, "done", emby_id=sibling.emby_id)
         message = f"stacked with part {sibling.part or 1} as item {sibling.emby_id}"
+        self.db.advance(
+            item.id, self.owner, "done", emby_id=sibling.emby_id,
+            event=NewEvent("emby", "ok", message, payload={"emby_id": sibling.emby_id}),
+        )
         log.info("%s: %s", item.movie_code, message)
-        self.db.add_event(item.id, "emby", "ok", message, None, {"emby_id": sibling.emby_id})
         return True
 
     def _wait(self, item: QueueItem, server_path: str, log: ItemLog) -> None:
@@ -149,13 +153,15 @@ class EmbyUpdater(ItemWorker):
                 f"the media server has not indexed {server_path} after {waited:.0f} s;"
                 " check that the library covers this folder and EMBY_PATH_MAP"
             )
-        polls = sum(1 for e in self.db.events(item.id) if e.outcome == "waiting")
-        delay = min(self.poll_seconds * (2 ** min(polls, 10)), POLL_MAX_SECONDS,
+        # look again after as long as we have waited so far: the gaps double from
+        # EMBY_POLL_SECONDS without counting earlier polls
+        delay = min(max(self.poll_seconds, waited), POLL_MAX_SECONDS,
                     max(self.wait_seconds - waited, 0.5))
-        self.db.defer(item.id, self.owner, delay)
+        self.db.defer(
+            item.id, self.owner, delay,
+            event=NewEvent("emby", "waiting", f"not indexed yet after {waited:.0f} s"),
+        )
         log.info("%s: not indexed yet, looking again in %.0f s", item.movie_code, delay)
-        self.db.add_event(item.id, "emby", "waiting",
-                          f"not indexed yet after {waited:.0f} s", None, None)
         raise StageDeferred
 
     def before_fail(self, item: QueueItem) -> None:

@@ -49,16 +49,16 @@ class FileProcessor(ItemWorker):
         if parsed is None:
             raise NoCodeError(f"no movie code found in {Path(item.file_path).name!r}")
         rule = f"{explained.family}: {explained.rule}"
-        self.db.move_stage(
-            item.id, self.owner, "metadata", movie_code=parsed.code, part=parsed.part,
-            subtitles=parsed.subtitles, uncensored=parsed.uncensored, code_rule=rule,
-        )
         extras = [f"part {parsed.part}"] if parsed.part else []
         extras += ["subtitles"] if parsed.subtitles else []
         extras += ["uncensored"] if parsed.uncensored else []
         message = f"code {parsed.code}" + (f" ({', '.join(extras)})" if extras else "")
+        self.db.move_stage(
+            item.id, self.owner, "metadata", movie_code=parsed.code, part=parsed.part,
+            subtitles=parsed.subtitles, uncensored=parsed.uncensored, code_rule=rule,
+            event=self.record("identify", "ok", message, started, {"rule": rule}),
+        )
         log.info("%s: %s", Path(item.file_path).name, message)
-        self.event(item.id, "identify", "ok", message, started, {"rule": rule})
         return self.db.require(item.id)
 
     def _metadata(self, item: QueueItem, log: ItemLog) -> QueueItem:
@@ -69,17 +69,15 @@ class FileProcessor(ItemWorker):
         )
         self.db.set_actresses(item.id, metadata.actress_names)
         filed = item.library_path is not None and item.organize_intent is None
+        sources = sorted(set(metadata.provenance.values())) or [metadata.source]
+        message = f"{metadata.title or item.movie_code} from {', '.join(sources)}"
         self.db.move_stage(
             item.id, self.owner, "organize", title=metadata.title,
             metadata_json=metadata.model_dump_json(), refresh_metadata=False,
+            event=self.record("metadata", "ok", message, started,
+                              {"source": metadata.source, "provenance": metadata.provenance}),
         )
-        sources = sorted(set(metadata.provenance.values())) or [metadata.source]
-        message = f"{metadata.title or item.movie_code} from {', '.join(sources)}"
         log.info("%s: metadata %s", item.movie_code, message)
-        self.event(
-            item.id, "metadata", "ok", message, started,
-            {"source": metadata.source, "provenance": metadata.provenance},
-        )
         if filed:
             # a re-fetch for an item already in the library: refresh its sidecars, push again
             assert item.library_path is not None
@@ -92,11 +90,13 @@ class FileProcessor(ItemWorker):
         assert item.metadata_json is not None and item.movie_code is not None
         metadata = MovieMetadata.model_validate_json(item.metadata_json)
         video = self._file_video(item, metadata, log)
-        self.db.update_fields(item.id, self.owner, library_path=str(video), organize_intent=None)
         moved = str(video) != item.file_path
         message = f"filed as {video}" if moved else f"left in place at {video}"
+        self.db.update_fields(
+            item.id, self.owner, library_path=str(video), organize_intent=None,
+            event=self.record("organize", "ok", message, started, {"path": str(video)}),
+        )
         log.info("%s: %s", item.movie_code, message)
-        self.event(item.id, "organize", "ok", message, started, {"path": str(video)})
         self._sidecars(item.id, video, metadata, log)
         self.db.advance(item.id, self.owner, "emby", emby_wait_started_at=None)
 

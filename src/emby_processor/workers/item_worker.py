@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Any
 
-from emby_processor.db import ItemConflict, QueueDB, QueueItem
+from emby_processor.db import ItemConflict, NewEvent, QueueDB, QueueItem
 from emby_processor.db.models import Lane
 from emby_processor.errors import ProcessingError, TransientError
 from emby_processor.logbuffer import item_logger
@@ -84,13 +84,13 @@ class ItemWorker:
     def _fail(
         self, item: QueueItem, error: ProcessingError, started: float, log: ItemLog
     ) -> None:
-        current = self.db.get(item.id)
-        stage = current.stage if current else item.stage
         retry_in = self.policy.next_retry(error, item.retry_count)
         try:
             self.before_fail(item)
             failed = self.db.fail(
-                item.id, self.owner, message=error.message, kind=error.kind, retry_in=retry_in
+                item.id, self.owner, message=error.message, kind=error.kind, retry_in=retry_in,
+                duration_ms=_ms(started),
+                payload={"kind": error.kind, "retry_in_seconds": retry_in},
             )
         except ItemConflict:
             log.warning("item %s failed after its lease was lost: %s", item.id, error.message)
@@ -98,26 +98,24 @@ class ItemWorker:
             return
         if retry_in is None:
             why = "needs attention" if error.kind == "permanent" else "retries used up"
-            log.error("%s failed at %s (%s): %s", _name(item), stage, why, error.message)
+            log.error("%s failed at %s (%s): %s", _name(item), failed.stage, why, error.message)
         else:
             log.warning(
-                "%s failed at %s, retry %d of %d in %.0f s: %s", _name(item), stage,
+                "%s failed at %s, retry %d of %d in %.0f s: %s", _name(item), failed.stage,
                 failed.retry_count, self.policy.max_retries, retry_in, error.message,
             )
-        self.event(
-            item.id, stage, "error", error.message, started,
-            {"kind": error.kind, "retry_in_seconds": retry_in},
-        )
         self.stats.done(failed=True)
 
     def before_fail(self, item: QueueItem) -> None:
         """Hook: undo stage-specific state before the item is marked failed."""
 
-    def event(
-        self, item_id: int, stage: str, outcome: str, message: str, started: float,
+    @staticmethod
+    def record(
+        stage: str, outcome: str, message: str, started: float,
         payload: dict[str, Any] | None = None,
-    ) -> None:
-        self.db.add_event(item_id, stage, outcome, message, _ms(started), payload)
+    ) -> NewEvent:
+        """A timeline entry for a step that began at ``started`` (monotonic seconds)."""
+        return NewEvent(stage, outcome, message, _ms(started), payload)
 
     def close(self) -> None:
         item_id = self.stats.current_item
