@@ -24,11 +24,11 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import psutil
 
+from emby_processor import __version__
 from emby_processor.config import Settings
 from emby_processor.db import Heartbeat, QueueDB
 from emby_processor.health_checks import (
@@ -57,12 +57,6 @@ CRITICAL_CHECKS = frozenset({"database", "workers", "disk:data"})
 ALIVE_STATES = frozenset({"running", "idle", "paused", "starting"})
 
 
-def _package_version() -> str:
-    try:
-        return version("emby-processor")
-    except PackageNotFoundError:
-        return "0.0.0"
-
 
 class HealthMonitor:
     def __init__(
@@ -75,7 +69,7 @@ class HealthMonitor:
         self.upstream_checks = dict(upstream_checks or {})
         self.refresh_seconds = refresh_seconds
         self.stall_seconds = stall_seconds
-        self.version = _package_version()
+        self.version = __version__
         self._process_start = psutil.Process().create_time()
         self._cache: dict[str, CheckResult] = {
             name: CheckResult(name, "warning", "not checked yet") for name in self.upstream_checks

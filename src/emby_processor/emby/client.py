@@ -8,9 +8,7 @@ backoff, permanent (bad key, item gone, request refused) waits for a person.
 from __future__ import annotations
 
 import base64
-import email.utils
 import re
-import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -19,6 +17,7 @@ import httpx
 
 from emby_processor.emby.dialect import Dialect, detect
 from emby_processor.errors import PermanentError, UpstreamAuthError, UpstreamError
+from emby_processor.httputil import USER_AGENT, parse_retry_after
 
 #: statuses that say "try again later" rather than "this request is wrong"
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
@@ -38,20 +37,6 @@ class ServerInfo:
 def _snippet(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _file_stem(server_path: str) -> str:
@@ -88,7 +73,7 @@ class EmbyClient:
             base_url=self._base,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "emby-processor"},
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
         )
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -240,10 +225,6 @@ class EmbyClient:
         """Tell the server a file appeared; it scans the folder after its monitor delay."""
         body = {"Updates": [{"Path": server_path, "UpdateType": "Created"}]}
         self._send("POST", "/Library/Media/Updated", json=body)
-
-    def refresh_library(self) -> None:
-        """Full library scan (admin): the fallback when announcing a path is not enough."""
-        self._send("POST", "/Library/Refresh")
 
     def find_item(self, server_path: str, *, search_term: str | None = None) -> str | None:
         """The id of the movie/video whose Path is exactly ``server_path``, if indexed.

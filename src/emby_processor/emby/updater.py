@@ -19,6 +19,7 @@ from emby_processor.emby.dialect import Dialect
 from emby_processor.emby.pathmap import PathMap
 from emby_processor.errors import NotIndexedYetError, ProcessingError, UpstreamError
 from emby_processor.metadata import MovieMetadata
+from emby_processor.organizer.images import image_media_type
 
 OFFICIAL_RATING = "JP-18+"
 #: the lockable fields both servers know; anything else is rejected or ignored by one of them
@@ -167,16 +168,6 @@ def verify(sent: dict[str, Any], readback: dict[str, Any], dialect: Dialect) -> 
     return problems
 
 
-def sniff_image_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"GIF8"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "image/jpeg"
-
-
 @dataclass(frozen=True)
 class PushResult:
     emby_id: str
@@ -228,7 +219,7 @@ class EmbyPusher:
         self._client.update_item(item_id, sent)
         if cover:
             self._client.upload_image(
-                item_id, "Primary", cover, cover_type or sniff_image_type(cover)
+                item_id, "Primary", cover, cover_type or image_media_type(cover) or "image/jpeg"
             )
         warnings = self._upload_actress_images(actress_images or {})
         readback = self._client.get_item(item_id)
@@ -250,7 +241,7 @@ class EmbyPusher:
                     warnings.append(f"actress photo for {name}: no person item on the server")
                 elif not (person.get("ImageTags") or {}).get("Primary"):
                     self._client.upload_image(
-                        str(person["Id"]), "Primary", data, sniff_image_type(data)
+                        str(person["Id"]), "Primary", data, image_media_type(data) or "image/jpeg"
                     )
             except (ProcessingError, ValueError, KeyError) as exc:
                 # A missing face is cosmetic; it must not fail the movie.

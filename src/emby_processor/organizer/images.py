@@ -7,10 +7,10 @@ from types import TracebackType
 import httpx
 
 from emby_processor.errors import PermanentError, UpstreamError
+from emby_processor.httputil import USER_AGENT
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-USER_AGENT = "emby-processor/0.1 (+self-hosted media organiser)"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", ".jpg"),

@@ -8,26 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import httpx
 
 from emby_processor.errors import UpstreamAuthError, UpstreamError
-
-PROJECT_URL = "https://github.com/emby-processor/emby-processor"
-
-
-def _package_version() -> str:
-    try:
-        return version("emby-processor")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0.0.0"
-
-
-USER_AGENT = f"emby-processor/{_package_version()} (+{PROJECT_URL})"
+from emby_processor.httputil import USER_AGENT, parse_retry_after
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
@@ -88,21 +74,8 @@ def _kind(exc: Exception) -> str:
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (number or HTTP date), None when absent or garbled."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    """Seconds from the response's ``Retry-After`` header, None when absent or garbled."""
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def is_html(response: httpx.Response) -> bool:
