@@ -134,8 +134,7 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("at least one folder is needed")
         for path in value:
-            if path.exists() and not path.is_dir():
-                raise ValueError(f"{path} is a file, not a folder")
+            cls._not_a_file(path)
         return value
 
     @field_validator("library_dir", "data_dir")

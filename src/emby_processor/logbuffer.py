@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,18 @@ class LogRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def matcher(level: str | None, item_id: int | None) -> Callable[[LogRecord], bool]:
+    """The live log's filters: at least ``level``, and only ``item_id``'s lines when given."""
+    minimum = LEVELS.get(level.upper(), 0) if level else 0
+
+    def wanted(record: LogRecord) -> bool:
+        return LEVELS.get(record.level, 0) >= minimum and (
+            item_id is None or record.item_id == item_id
+        )
+
+    return wanted
 
 
 class LogBuffer:
@@ -67,15 +80,10 @@ class LogBuffer:
         item_id: int | None = None,
     ) -> list[LogRecord]:
         """Records with id > ``after_id`` matching the filters, oldest first."""
-        minimum = LEVELS.get(level.upper(), 0) if level else 0
+        wanted = matcher(level, item_id)
         with self._cond:
             snapshot = list(self._records)
-        selected = [
-            r for r in snapshot
-            if r.id > after_id
-            and LEVELS.get(r.level, 0) >= minimum
-            and (item_id is None or r.item_id == item_id)
-        ]
+        selected = [r for r in snapshot if r.id > after_id and wanted(r)]
         return selected[-limit:] if limit is not None else selected
 
     def tail(self, limit: int, **filters: Any) -> list[LogRecord]:

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 
 from sse_starlette import ServerSentEvent
 
-from emby_processor.logbuffer import LEVELS, LogBuffer, LogRecord
+from emby_processor.logbuffer import LogBuffer, LogRecord, matcher
 
 
 class LogNotifier:
@@ -72,12 +72,8 @@ class LogNotifier:
             self._window = (last, window)
         if not window or cursor + 1 < window[0].id:
             return self.logs.since(cursor, level=level, item_id=item_id)
-        minimum = LEVELS.get(level.upper(), 0) if level else 0
-        return [
-            record for record in window[cursor + 1 - window[0].id:]
-            if LEVELS.get(record.level, 0) >= minimum
-            and (item_id is None or record.item_id == item_id)
-        ]
+        wanted = matcher(level, item_id)
+        return [record for record in window[cursor + 1 - window[0].id:] if wanted(record)]
 
     def encode(self, records: list[LogRecord]) -> bytes:
         """The SSE wire form of ``records``, each encoded once however many streams send it."""

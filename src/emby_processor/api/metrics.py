@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from emby_processor.db import STATUSES, QueueDB
+from emby_processor.health import ALIVE_STATES
 from emby_processor.logbuffer import LogBuffer
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -61,7 +62,7 @@ def render_metrics(db: QueueDB, logs: LogBuffer, health: Mapping[str, Any]) -> s
             (({"worker": n}, d.get("failed") or 0) for n, d in details.items()))
     out.add("worker_up", "gauge", "1 when the worker's heartbeat is fresh and it runs.",
             (({"worker": n, "state": str(d.get("state"))},
-              1 if d.get("state") in ("running", "idle", "paused") else 0)
+              1 if d.get("state") in ALIVE_STATES else 0)
              for n, d in details.items()))
     out.add("worker_heartbeat_age_seconds", "gauge", "Seconds since the worker's last heartbeat.",
             (({"worker": n}, d["beat_age_seconds"]) for n, d in details.items()

@@ -345,10 +345,17 @@ class QueueDB(QueueReads, ServiceState):
             self._event(conn, item_id, stage, "reprocess", "metadata re-fetch requested")
         return QueueItem.from_row(row)
 
-    def delete(self, item_id: int) -> bool:
+    def delete(self, item_id: int) -> None:
+        """Forget an item and its events; one a worker holds right now is refused."""
         with self._pool.write() as conn:
-            cur = conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
-        return cur.rowcount == 1
+            cur = conn.execute(
+                "DELETE FROM items WHERE id = ? AND status <> 'processing'", (item_id,)
+            )
+            if cur.rowcount == 0:
+                found = conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone()
+                if found is None:
+                    raise ItemNotFound(f"item {item_id} does not exist")
+                raise ItemConflict(f"item {item_id} is being processed right now; try again")
 
     def requeue_expired_leases(self) -> list[int]:
         """Items whose holder died go back to pending at the stage they were in."""

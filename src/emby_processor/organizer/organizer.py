@@ -50,7 +50,7 @@ class Organizer:
     def target_for(
         self, source: Path, metadata: MovieMetadata, code: str, part: int | None
     ) -> Path | None:
-        if self.library_dir is None or self.mode == "none":
+        if not self.files_videos or self.library_dir is None:
             return None
         relative = render_target(self.template, metadata, code=code, part=part, ext=source.suffix)
         return self.library_dir.joinpath(*relative.parts)

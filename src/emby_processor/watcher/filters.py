@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Collection
 from pathlib import Path, PurePath
 
-from emby_processor.organizer.fsutil import TEMP_SUFFIX
+from emby_processor.organizer.fsutil import is_temp_name
 
 #: Suffixes download tools add to a file while it is incomplete. A sibling ``<name><suffix>``
 #: means ``<name>`` is still being written: Firefox leaves an empty placeholder beside
@@ -36,7 +36,8 @@ Exists = Callable[[str], bool]
 
 
 def has_video_extension(name: str, extensions: Collection[str]) -> bool:
-    return os.path.splitext(name)[1].lower() in {ext.lower() for ext in extensions}
+    """``extensions`` are lower-case with the dot, as Settings gives them."""
+    return os.path.splitext(name)[1].lower() in extensions
 
 
 def is_partial_marker(name: str) -> bool:
@@ -54,7 +55,7 @@ def is_candidate_name(path: PurePath, extensions: Collection[str], root: PurePat
     name = path.name
     if not has_video_extension(name, extensions):
         return False
-    if name.startswith(("~", ".")) or name.endswith(TEMP_SUFFIX):
+    if name.startswith("~") or is_temp_name(name) or name.startswith("."):
         return False
     try:
         folders = path.parent.relative_to(root).parts

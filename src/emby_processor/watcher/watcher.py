@@ -24,7 +24,6 @@ from emby_processor.watcher.events import EventFeed
 from emby_processor.watcher.filters import (
     Exists,
     has_partial_sibling,
-    is_candidate,
     is_candidate_name,
     is_ignored_dir_name,
     is_partial_marker,
@@ -61,7 +60,7 @@ class Watcher:
         self._clock = clock
         self._use_events = use_events
         self._folders = FolderMonitor(settings.watch_dirs)
-        self._extensions = frozenset(ext.lower() for ext in settings.video_extensions)
+        self._extensions = frozenset(settings.video_extensions)
         self._min_size = settings.min_file_size_bytes
         library = settings.library_dir
         self._library = Path(os.path.abspath(library)) if library is not None else None
@@ -232,13 +231,11 @@ class Watcher:
         if not settled:
             self._pending.add(key)
             return 0
-        candidate = is_candidate(
-            path, self._extensions, root=root, library_dir=self._library,
-            is_library_file=self._organizer_owns, exists=exists,
-        )
-        if not candidate and has_partial_sibling(path, exists):
+        if has_partial_sibling(path, exists):
             self._pending.add(key)  # still downloading; look again next step
             return 0
+        # the name rules held when the scan or the event put the path here
+        candidate = not (is_under(path, self._library) and self._organizer_owns(path))
         self._pending.discard(key)
         self._settle.mark_handled(key)
         if not candidate:
