@@ -7,9 +7,9 @@ retrying later can help (``transient``) or a person has to act (``permanent``).
 
 from __future__ import annotations
 
-from typing import Literal
+from emby_processor.vocabulary import CauseCode, ErrorKind
 
-ErrorKind = Literal["transient", "permanent"]
+__all__ = ["CauseCode", "ErrorKind"]  # re-exported: the words errors are classified by
 
 
 class EmbyProcessorError(Exception):
@@ -25,15 +25,21 @@ class StoreError(EmbyProcessorError):
 
 
 class ProcessingError(EmbyProcessorError):
-    """A step of an item failed. ``kind`` decides whether the retry handler retries it."""
+    """A step of an item failed. ``kind`` decides whether the retry handler retries it;
+    ``cause`` names the kind of failure for people (``vocabulary.CAUSES``)."""
 
     kind: ErrorKind = "transient"
+    cause: CauseCode = "internal"
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, cause: CauseCode | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         #: seconds the upstream asked us to wait (``Retry-After``), if it said so
         self.retry_after = retry_after
+        if cause is not None:
+            self.cause = cause
 
 
 class TransientError(ProcessingError):
@@ -51,31 +57,48 @@ class PermanentError(ProcessingError):
 class UpstreamError(TransientError):
     """A metadata provider or the media server failed in a way that may pass."""
 
+    cause: CauseCode = "provider_unreachable"
+
     def __init__(
-        self, service: str, message: str, *, retry_after: float | None = None
+        self, service: str, message: str, *, retry_after: float | None = None,
+        cause: CauseCode | None = None,
     ) -> None:
-        super().__init__(f"{service}: {message}", retry_after=retry_after)
+        super().__init__(f"{service}: {message}", retry_after=retry_after, cause=cause)
         self.service = service
+
+
+class MediaServerError(UpstreamError):
+    """Emby or Jellyfin failed in a way that may pass (network, timeouts, 5xx, 429)."""
+
+    cause: CauseCode = "server_unreachable"
 
 
 class UpstreamBlockedError(UpstreamError):
     """The upstream answered with a bot challenge or a block page (e.g. Cloudflare 403)."""
 
+    cause: CauseCode = "provider_blocked"
+
 
 class UpstreamAuthError(PermanentError):
     """The upstream rejected our credentials (401/403)."""
 
-    def __init__(self, service: str, message: str) -> None:
-        super().__init__(f"{service}: {message}")
+    cause: CauseCode = "provider_auth"
+
+    def __init__(self, service: str, message: str, *, cause: CauseCode | None = None) -> None:
+        super().__init__(f"{service}: {message}", cause=cause)
         self.service = service
 
 
 class NoCodeError(PermanentError):
     """No product code could be read from the file name or its folder."""
 
+    cause: CauseCode = "no_code"
+
 
 class MetadataNotFoundError(PermanentError):
     """No configured provider knows the code."""
+
+    cause: CauseCode = "unknown_code"
 
 
 class MetadataMismatchError(UpstreamError):
@@ -85,10 +108,16 @@ class MetadataMismatchError(UpstreamError):
 class TargetExistsError(PermanentError):
     """The library already has a file at the target path; nothing is overwritten."""
 
+    cause: CauseCode = "target_exists"
+
 
 class SourceMissingError(PermanentError):
     """The item's video file is no longer where the queue says it is."""
 
+    cause: CauseCode = "source_missing"
+
 
 class NotIndexedYetError(TransientError):
     """The media server has not indexed the file yet: normal for the first minutes."""
+
+    cause: CauseCode = "not_indexed"

@@ -26,6 +26,7 @@ class Spec:
     title: str | None = None
     error: str = "No metadata found"
     kind: str = "permanent"
+    cause: str = "unknown_code"
 
 
 def _order(spec: Spec) -> int:
@@ -51,7 +52,8 @@ def make(db: QueueDB, spec: Spec) -> int:
     if spec.status == "error" and spec.stage != "emby":
         if spec.stage != "identify":
             db.move_stage(item.id, OWNER, spec.stage)
-        db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None)
+        db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+                cause=spec.cause)  # type: ignore[arg-type]
         return int(item.id)
     db.advance(item.id, OWNER, "emby")
     if spec.status == "pending":
@@ -61,7 +63,8 @@ def make(db: QueueDB, spec: Spec) -> int:
     if spec.status == "completed":
         db.advance(item.id, OWNER, "done", emby_id=f"emby-{item.id}")
     else:
-        db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None)
+        db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+                cause=spec.cause)  # type: ignore[arg-type]
     return int(item.id)
 
 

@@ -292,3 +292,36 @@ def test_iter_items_walks_every_match_once_in_order(db: QueueDB, sort: str) -> N
 def test_status_with_actress_page_starts_from_the_actress_index(db: QueueDB) -> None:
     plan = " | ".join(db.explain(QueueFilter(status="completed", actress="Hana")))
     assert "item_actresses_name" in plan and "items_status" not in plan
+
+
+def test_upgrade_gives_old_errors_a_cause_from_their_message(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statement in [s for m in MIGRATIONS[:5] for s in _statements(m)]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 5")
+    now = "2026-01-01T00:00:00.000000Z"
+    errors = {
+        "/w/holiday.mp4": ("no movie code found in 'holiday.mp4'", "permanent"),
+        "/w/ZZZ-999.mp4": ("ZZZ-999 not found by metatube, r18dev, nfo", "permanent"),
+        "/w/ABP-001.mp4": ("target exists: /lib/ABP-001.mp4 (source: /w/ABP-001.mp4)",
+                           "permanent"),
+        "/w/ABP-002.mp4": ("emby: GET /emby/Items: HTTP 503", "transient"),
+        "/w/ABP-003.mp4": ("internal error: KeyError('x')", "transient"),
+    }
+    conn.executemany(
+        "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage, error_message,"
+        " error_kind, next_attempt_at, created_at, updated_at)"
+        " VALUES (?, 1, 1, 'error', 'metadata', ?, ?, ?, ?, ?)",
+        [(path_, message, kind, now, now, now) for path_, (message, kind) in errors.items()],
+    )
+    conn.commit()
+    conn.close()
+    store = QueueDB(path).open()
+    causes = {i.file_path: i.cause for i in store.list_items(QueueFilter())[0]}
+    store.close()
+    assert causes == {
+        "/w/holiday.mp4": "no_code", "/w/ZZZ-999.mp4": "unknown_code",
+        "/w/ABP-001.mp4": "target_exists", "/w/ABP-002.mp4": "server_unreachable",
+        "/w/ABP-003.mp4": "internal",
+    }

@@ -85,10 +85,12 @@ def test_files_flow_from_watch_folder_to_emby(
     holiday = items["holiday video.mp4"]
     assert (holiday.status, holiday.error_kind) == ("error", "permanent")
     assert "no movie code" in (holiday.error_message or "")
+    assert holiday.cause == "no_code"
     assert sha256(stack.watch / "holiday video.mp4") == originals["holiday video.mp4"]
     unknown = items["ZZZ-999.mp4"]
     assert (unknown.status, unknown.error_kind, unknown.movie_code) == (
         "error", "permanent", "ZZZ-999")
+    assert unknown.cause == "unknown_code"
     assert (stack.watch / "ZZZ-999.mp4").exists()
 
 

@@ -14,12 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from emby_processor.db import QueueDB, QueueFilter, Sort
+from emby_processor.vocabulary import ROW_FIELD_NAMES
 
-COLUMNS = (
-    "id", "movie_code", "actress", "title", "status", "stage", "part", "file_path",
-    "error_message", "error_kind", "retry_count", "next_attempt_at", "emby_id",
-    "created_at", "updated_at",
-)
+COLUMNS = ROW_FIELD_NAMES
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["pending", "processing", "completed", "error"]
-Stage = Literal["identify", "metadata", "organize", "emby", "done"]
-StatusOrBlank = Literal["pending", "processing", "completed", "error", ""]  # "" = every status
-Sort = Literal["newest", "oldest", "updated"]
+from emby_processor.vocabulary import CauseCode, Stage, Status
+from emby_processor.vocabulary import Sort as Sort  # re-exported for the routes
+
+StatusOrBlank = Literal[Status, ""]  # "" = every status
 CheckStatus = Literal["ok", "warning", "error"]
 MAX_ID = 2**63 - 1  # SQLite's INTEGER range; larger ids cannot exist and must not reach it
 
@@ -84,6 +84,7 @@ class QueueItemOut(BaseModel):
     part: int | None
     error_message: str | None
     error_kind: str | None
+    cause: CauseCode | None = Field(description="stable name of the failure, see /api/meta")
     retry_count: int
     next_attempt_at: str | None
     emby_id: str | None
@@ -131,6 +132,7 @@ class QueueItemDetail(BaseModel):
     emby_wait_started_at: str | None
     error_message: str | None
     error_kind: str | None
+    cause: CauseCode | None = Field(description="stable name of the failure, see /api/meta")
     retry_count: int
     next_attempt_at: str | None
     refresh_metadata: bool
@@ -181,6 +183,31 @@ class PausedOut(BaseModel):
 
 class ScanOut(BaseModel):
     scan_requested_at: str
+
+
+class NamedOut(BaseModel):
+    name: str
+    label: str
+
+
+class StageOut(NamedOut):
+    lane: str | None = Field(description="the worker lane that runs the stage")
+
+
+class CauseOut(BaseModel):
+    code: CauseCode
+    kind: Literal["transient", "permanent"]
+    title: str = Field(description="what happened, in a plain sentence")
+    hint: str = Field(description="what a person can do about it")
+
+
+class MetaOut(BaseModel):
+    statuses: list[NamedOut]
+    stages: list[StageOut]
+    error_kinds: list[NamedOut]
+    causes: list[CauseOut]
+    sorts: list[NamedOut]
+    row_fields: list[NamedOut] = Field(description="the columns of a queue row, in order")
 
 
 class LogRecordOut(BaseModel):

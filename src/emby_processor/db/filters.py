@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-from emby_processor.db.models import Status
+from emby_processor.vocabulary import SORTS, Sort, Status
 
-Sort = Literal["newest", "oldest", "updated"]
-SORTS: tuple[Sort, ...] = ("newest", "oldest", "updated")
+__all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "fts_query", "order_by"]
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-Status = Literal["pending", "processing", "completed", "error"]
-Stage = Literal["identify", "metadata", "organize", "emby", "done"]
-Lane = Literal["file", "emby"]
+from emby_processor.vocabulary import (
+    ROW_FIELD_NAMES,
+    STAGES,
+    STATUSES,
+    CauseCode,
+    Lane,
+    Stage,
+    Status,
+)
 
-STATUSES: tuple[Status, ...] = ("pending", "processing", "completed", "error")
-STAGES: tuple[Stage, ...] = ("identify", "metadata", "organize", "emby", "done")
-FILE_STAGES: tuple[Stage, ...] = ("identify", "metadata", "organize")
+__all__ = ["STAGES", "STATUSES", "Heartbeat", "ItemEvent", "Lane", "NewEvent", "QueueItem",
+           "Stage", "Status"]
 
 _JSON_COLUMNS = ("actresses", "warnings")
 
@@ -44,6 +49,7 @@ class QueueItem:
     emby_wait_started_at: str | None = None
     error_message: str | None = None
     error_kind: str | None = None
+    error_cause: CauseCode | None = None
     retry_count: int = 0
     next_attempt_at: str | None = None
     refresh_metadata: bool = False
@@ -68,29 +74,18 @@ class QueueItem:
     def metadata(self) -> dict[str, Any] | None:
         return json.loads(self.metadata_json) if self.metadata_json else None
 
+    @property
+    def cause(self) -> CauseCode | None:
+        return self.error_cause
+
     def summary(self) -> dict[str, Any]:
-        """The fields of a queue-table row."""
-        return {
-            "id": self.id,
-            "file_path": self.file_path,
-            "movie_code": self.movie_code,
-            "actress": self.actress,
-            "title": self.title,
-            "status": self.status,
-            "stage": self.stage,
-            "part": self.part,
-            "error_message": self.error_message,
-            "error_kind": self.error_kind,
-            "retry_count": self.retry_count,
-            "next_attempt_at": self.next_attempt_at,
-            "emby_id": self.emby_id,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
+        """The fields of a queue-table row (``vocabulary.ROW_FIELDS``)."""
+        return {name: getattr(self, name) for name in ROW_FIELD_NAMES}
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("metadata_json")
+        data["cause"] = data.pop("error_cause")
         data["metadata"] = self.metadata
         return data
 

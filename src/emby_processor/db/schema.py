@@ -188,7 +188,25 @@ CREATE TABLE upstream_errors (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# 6: the cause code of an error (vocabulary.CAUSES); older errors get one from their message
+_V6 = """
+ALTER TABLE items ADD COLUMN error_cause TEXT;
+UPDATE items SET error_cause = CASE
+    WHEN error_message LIKE 'no movie code found%' THEN 'no_code'
+    WHEN error_message LIKE '% not found by %' THEN 'unknown_code'
+    WHEN error_message LIKE 'target exists%' THEN 'target_exists'
+    WHEN error_message LIKE 'source file is missing%'
+        OR error_message LIKE 'the video is gone%' THEN 'source_missing'
+    WHEN error_message LIKE '%has not indexed%' THEN 'not_indexed'
+    WHEN error_message LIKE 'emby:%' OR error_message LIKE 'jellyfin:%' THEN
+        CASE WHEN error_kind = 'transient' THEN 'server_unreachable' ELSE 'server_refused' END
+    WHEN error_message LIKE 'metadata:%' THEN
+        CASE WHEN error_kind = 'transient' THEN 'provider_unreachable' ELSE 'provider_auth' END
+    ELSE 'internal' END
+WHERE error_message IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 LATEST = len(MIGRATIONS)
 
 

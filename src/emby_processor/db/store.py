@@ -30,6 +30,7 @@ from emby_processor.db.schema import migrate
 from emby_processor.db.service_state import ServiceState
 from emby_processor.errors import StoreError
 from emby_processor.timeutil import iso_in, now_iso
+from emby_processor.vocabulary import CauseCode
 
 #: columns a worker may set on an item it holds
 UPDATABLE = frozenset(
@@ -233,8 +234,9 @@ class QueueDB(QueueReads, ServiceState):
             conn.execute(
                 "UPDATE items SET status = ?, stage = ?, lease_owner = NULL,"
                 " lease_expires_at = NULL, next_attempt_at = ?, error_message = NULL,"
-                " error_kind = NULL, completed_at = CASE WHEN ? = 'completed' THEN ?"
-                " ELSE completed_at END, updated_at = ? WHERE id = ?",
+                " error_kind = NULL, error_cause = NULL,"
+                " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
+                " updated_at = ? WHERE id = ?",
                 (status, stage, now, status, now, now, item_id),
             )
 
@@ -246,8 +248,8 @@ class QueueDB(QueueReads, ServiceState):
         with self._pool.write() as conn:
             self._set(conn, item_id, owner, fields, event)
             conn.execute(
-                "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL"
-                " WHERE id = ?",
+                "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL,"
+                " error_cause = NULL WHERE id = ?",
                 (stage, item_id),
             )
 
@@ -270,7 +272,8 @@ class QueueDB(QueueReads, ServiceState):
 
     def fail(
         self, item_id: int, owner: str, *, message: str, kind: str, retry_in: float | None,
-        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
+        cause: CauseCode = "internal", duration_ms: float | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> QueueItem:
         """Mark a held item failed at its current stage; ``retry_in`` None = a person decides.
 
@@ -279,10 +282,10 @@ class QueueDB(QueueReads, ServiceState):
         with self._pool.write() as conn:
             row = conn.execute(
                 "UPDATE items SET status = 'error', error_message = ?, error_kind = ?,"
-                " retry_count = retry_count + 1, next_attempt_at = ?, lease_owner = NULL,"
-                " lease_expires_at = NULL, updated_at = ?"
+                " error_cause = ?, retry_count = retry_count + 1, next_attempt_at = ?,"
+                " lease_owner = NULL, lease_expires_at = NULL, updated_at = ?"
                 " WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING *",
-                (message, kind, iso_in(retry_in) if retry_in is not None else None,
+                (message, kind, cause, iso_in(retry_in) if retry_in is not None else None,
                  now, item_id, owner),
             ).fetchone()
             if row is None:
@@ -339,7 +342,8 @@ class QueueDB(QueueReads, ServiceState):
             row = conn.execute(
                 "UPDATE items SET status = 'pending', stage = ?, refresh_metadata = 1,"
                 " next_attempt_at = ?, updated_at = ?, error_message = NULL, error_kind = NULL,"
-                " retry_count = 0, emby_wait_started_at = NULL WHERE id = ? RETURNING *",
+                " error_cause = NULL, retry_count = 0, emby_wait_started_at = NULL"
+                " WHERE id = ? RETURNING *",
                 (stage, now, now, item_id),
             ).fetchone()
             self._event(conn, item_id, stage, "reprocess", "metadata re-fetch requested")

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from emby_processor.emby.dialect import Dialect, detect
-from emby_processor.errors import PermanentError, UpstreamAuthError, UpstreamError
+from emby_processor.errors import MediaServerError, PermanentError, UpstreamAuthError
 from emby_processor.httputil import USER_AGENT, parse_retry_after
 
 #: statuses that say "try again later" rather than "this request is wrong"
@@ -102,11 +102,11 @@ class EmbyClient:
         try:
             response = self._http.request(method, url, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
-            raise UpstreamError(
+            raise MediaServerError(
                 self._service, f"{method} {url} timed out after {self._timeout:g}s"
             ) from exc
         except httpx.HTTPError as exc:
-            raise UpstreamError(
+            raise MediaServerError(
                 self._service, f"cannot reach {self._base}: {type(exc).__name__}: {exc}"
             ) from exc
         if check:
@@ -121,28 +121,31 @@ class EmbyClient:
         detail = f"{what}: HTTP {status}" + (f" {body!r}" if body else "")
         if status == 401:
             raise UpstreamAuthError(
-                self._service, f"the API key was rejected ({detail}); check EMBY_API_KEY"
+                self._service, f"the API key was rejected ({detail}); check EMBY_API_KEY",
+                cause="server_auth",
             )
         if status == 403:
             raise UpstreamAuthError(
-                self._service, f"the API key is not allowed to do this ({detail}); use an admin key"
+                self._service,
+                f"the API key is not allowed to do this ({detail}); use an admin key",
+                cause="server_auth",
             )
         if status == 404 and not_found:
-            raise PermanentError(f"{self._service}: {not_found} ({detail})")
+            raise PermanentError(f"{self._service}: {not_found} ({detail})", cause="item_gone")
         if status >= 500 or status in _TRANSIENT_STATUSES:
-            raise UpstreamError(
+            raise MediaServerError(
                 self._service,
                 detail,
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        raise PermanentError(f"{self._service}: request refused, {detail}")
+                            )
+        raise PermanentError(f"{self._service}: request refused, {detail}", cause="server_refused")
 
     def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
         except ValueError:
             kind = response.headers.get("Content-Type") or "no content type"
-            raise UpstreamError(
+            raise MediaServerError(
                 self._service,
                 f"{response.request.method} {response.request.url.path} answered {kind}, "
                 f"not JSON: {_snippet(response.text)!r}; is EMBY_URL the media server?",
@@ -154,7 +157,7 @@ class EmbyClient:
     def _get_object(self, route: str, **kwargs: Any) -> dict[str, Any]:
         payload = self._get_json(route, **kwargs)
         if not isinstance(payload, dict):
-            raise UpstreamError(self._service, f"GET {route} answered {type(payload).__name__}")
+            raise MediaServerError(self._service, f"GET {route} answered {type(payload).__name__}")
         return payload
 
     # -- identity ---------------------------------------------------------------------------
@@ -167,7 +170,7 @@ class EmbyClient:
         try:
             dialect = detect(payload)
         except ValueError as exc:
-            raise UpstreamError(self._service, str(exc)) from None
+            raise MediaServerError(self._service, str(exc)) from None
         default_product = "Jellyfin Server" if dialect.kind == "jellyfin" else "Emby Server"
         product = str(payload.get("ProductName") or default_product)
         self._info = ServerInfo(
@@ -197,7 +200,7 @@ class EmbyClient:
         assert response is not None
         self._raise_for_status(response, f"GET {route}", f"no {route} here; check EMBY_URL")
         self._json(response)  # raises the readable "not JSON" error if that was the problem
-        raise UpstreamError(self._service, f"GET {route} did not answer with a JSON object")
+        raise MediaServerError(self._service, f"GET {route} did not answer with a JSON object")
 
     def check_key(self) -> None:
         """Raise UpstreamAuthError unless the API key is accepted."""
@@ -216,7 +219,7 @@ class EmbyClient:
                 return self._user_id
         raise PermanentError(
             f"{self._service}: no administrator among the {len(users)} users the API key can "
-            "see; set EMBY_USER_ID"
+            "see; set EMBY_USER_ID", cause="server_user",
         )
 
     # -- library ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 from emby_processor.emby.client import EmbyClient
 from emby_processor.emby.dialect import Dialect
 from emby_processor.emby.pathmap import PathMap
-from emby_processor.errors import NotIndexedYetError, ProcessingError, UpstreamError
+from emby_processor.errors import MediaServerError, NotIndexedYetError, ProcessingError
 from emby_processor.metadata import MovieMetadata
 from emby_processor.organizer.images import image_media_type
 
@@ -227,7 +227,7 @@ class EmbyPusher:
         if cover and not (readback.get("ImageTags") or {}).get("Primary"):
             problems.append("Primary image: uploaded, but the item has no primary image tag")
         if problems:
-            raise UpstreamError(
+            raise MediaServerError(
                 dialect.kind, "the server did not keep what we wrote: " + "; ".join(problems)
             )
         return PushResult(item_id, str(readback.get("Path") or ""), warnings)

@@ -86,9 +86,9 @@ def plan(source: Path, target: Path, mode: FileMode) -> MoveIntent:
         raise SourceMissingError(f"source file is missing: {source}") from None
     if stat.S_ISLNK(st.st_mode):
         # moving a link would file the link, not the video; copying would leave the video behind
-        raise PermanentError(f"source is a symbolic link, not filed: {source}")
+        raise PermanentError(f"source is a symbolic link, not filed: {source}", cause="bad_file")
     if not stat.S_ISREG(st.st_mode):
-        raise PermanentError(f"source is not a regular file: {source}")
+        raise PermanentError(f"source is not a regular file: {source}", cause="bad_file")
     if os.path.lexists(target):
         raise TargetExistsError(f"target exists: {target} (source: {source})")
     return MoveIntent(mode, source, target, temp_path_for(target), st.st_size)
@@ -201,7 +201,7 @@ def _publish_direct(intent: MoveIntent) -> bool:
             reason = "is on another file system" if exc.errno == errno.EXDEV else exc.strerror
             raise PermanentError(
                 f"cannot hard-link {intent.source} -> {intent.target}: the library {reason}; "
-                "use ORGANIZE_MODE=copy or move"
+                "use ORGANIZE_MODE=copy or move", cause="config",
             ) from exc
         if exc.errno != errno.EXDEV:
             raise
@@ -258,7 +258,9 @@ def _translate(exc: BaseException, intent: MoveIntent) -> ProcessingError:
             return SourceMissingError(f"source file is missing: {intent.source}")
         detail = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
         if exc.errno in _PERMANENT_ERRNOS:
-            return PermanentError(f"cannot {what}: {detail}")
+            return PermanentError(f"cannot {what}: {detail}", cause="permission")
+        if exc.errno == errno.ENOSPC:
+            return TransientError(f"cannot {what}: {detail}", cause="disk_full")
         return TransientError(f"cannot {what}: {detail}")
     return TransientError(f"cannot {what}: {exc}")
 

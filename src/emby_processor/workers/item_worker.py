@@ -89,8 +89,9 @@ class ItemWorker:
             self.before_fail(item)
             failed = self.db.fail(
                 item.id, self.owner, message=error.message, kind=error.kind, retry_in=retry_in,
+                cause=error.cause,
                 duration_ms=_ms(started),
-                payload={"kind": error.kind, "retry_in_seconds": retry_in},
+                payload={"kind": error.kind, "cause": error.cause, "retry_in_seconds": retry_in},
             )
         except ItemConflict:
             log.warning("item %s failed after its lease was lost: %s", item.id, error.message)

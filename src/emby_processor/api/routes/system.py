@@ -17,6 +17,7 @@ from emby_processor.api.schemas import (
     CleanupOut,
     CleanupRequest,
     HealthOut,
+    MetaOut,
     PausedOut,
     ScanOut,
     StatsOut,
@@ -24,6 +25,7 @@ from emby_processor.api.schemas import (
     json_error_responses,
 )
 from emby_processor.timeutil import now_iso
+from emby_processor.vocabulary import as_document
 
 router = APIRouter(tags=["system"], responses=error_responses(400, 422, 500, 503))
 WRITE_ERRORS = error_responses(401, 403)
@@ -32,6 +34,12 @@ WRITE_ERRORS = error_responses(401, 403)
 @router.get("/api/health", response_model=HealthOut, summary="Service health")
 def health(ctx: Ctx) -> dict[str, Any]:
     return ctx.health.report()
+
+
+@router.get("/api/meta", response_model=MetaOut,
+            summary="The vocabulary: statuses, stages, causes of failure, queue columns")
+async def meta() -> dict[str, Any]:
+    return as_document()
 
 
 @router.get("/api/stats", response_model=StatsOut, summary="Items per status and top actresses")

@@ -1,0 +1,188 @@
+"""The words every part of the service shares, written once.
+
+Item statuses, stages and the lane that runs each stage, error kinds, cause codes (a short
+stable name per kind of failure) and the fields of a queue row. The queue store, the API
+models, the CSV export and the dashboard (through ``GET /api/meta``) read them from here, so a
+new stage or cause is one edit in this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, get_args
+
+Status = Literal["pending", "processing", "completed", "error"]
+Stage = Literal["identify", "metadata", "organize", "emby", "done"]
+Lane = Literal["file", "emby"]
+ErrorKind = Literal["transient", "permanent"]
+Sort = Literal["newest", "oldest", "updated"]
+
+STATUSES: tuple[Status, ...] = get_args(Status)
+STAGES: tuple[Stage, ...] = get_args(Stage)
+LANES: tuple[Lane, ...] = get_args(Lane)
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
+SORTS: tuple[Sort, ...] = get_args(Sort)
+
+STATUS_LABELS: dict[Status, str] = {
+    "pending": "Pending",
+    "processing": "Processing",
+    "completed": "Completed",
+    "error": "Error",
+}
+STAGE_LABELS: dict[Stage, str] = {
+    "identify": "Identify",
+    "metadata": "Metadata",
+    "organize": "Organize",
+    "emby": "Media server",
+    "done": "Done",
+}
+#: which worker lane runs a stage; ``done`` is run by nobody
+STAGE_LANE: dict[Stage, Lane | None] = {
+    "identify": "file",
+    "metadata": "file",
+    "organize": "file",
+    "emby": "emby",
+    "done": None,
+}
+ERROR_KIND_LABELS: dict[ErrorKind, str] = {
+    "transient": "Retrying",
+    "permanent": "Needs you",
+}
+SORT_LABELS: dict[Sort, str] = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "updated": "Recently updated",
+}
+
+
+def lane_of(stage: Stage) -> Lane | None:
+    return STAGE_LANE[stage]
+
+
+CauseCode = Literal[
+    "no_code",
+    "unknown_code",
+    "ambiguous_match",
+    "provider_unreachable",
+    "provider_blocked",
+    "provider_auth",
+    "target_exists",
+    "source_missing",
+    "source_changed",
+    "bad_file",
+    "permission",
+    "disk_full",
+    "not_indexed",
+    "server_unreachable",
+    "server_auth",
+    "server_refused",
+    "server_user",
+    "item_gone",
+    "field_dropped",
+    "config",
+    "internal",
+]
+CAUSE_CODES: tuple[CauseCode, ...] = get_args(CauseCode)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One kind of failure: its stable code, whether retrying can help, and words for people."""
+
+    code: CauseCode
+    kind: ErrorKind
+    #: a plain sentence saying what happened, for the item's headline
+    title: str
+    #: what a person can do about it
+    hint: str
+
+
+_CAUSES: tuple[Cause, ...] = (
+    Cause("no_code", "permanent", "No movie code in the file name",
+          "Set the code by hand, or rename the file so the code is in its name, then retry."),
+    Cause("unknown_code", "permanent", "No metadata site knows this code",
+          "Check the code; if it is right, add an .nfo beside the file or set another code."),
+    Cause("ambiguous_match", "permanent", "More than one movie could be this one",
+          "Choose the right movie among the candidates."),
+    Cause("provider_unreachable", "transient", "A metadata site did not answer",
+          "Nothing to do: it is retried with growing pauses. Check the site if it lasts."),
+    Cause("provider_blocked", "transient", "A metadata site refused us for now",
+          "Nothing to do: it is retried later. A MetaTube server first in the order avoids it."),
+    Cause("provider_auth", "permanent", "A metadata site rejected our token",
+          "Fix METATUBE_TOKEN (or the site's credentials), restart, then retry."),
+    Cause("target_exists", "permanent", "The library already has a file at that place",
+          "Keep the library copy, replace it, or keep both under another name."),
+    Cause("source_missing", "permanent", "The video file is gone",
+          "The file was moved or deleted before it was filed; ignore this item."),
+    Cause("source_changed", "permanent", "The video changed while it was being copied",
+          "Both copies were kept; check which one is complete, then retry."),
+    Cause("bad_file", "permanent", "This is not a regular video file",
+          "Links and special files are not filed; replace it with the real file, then retry."),
+    Cause("permission", "permanent", "Not allowed to read or write a folder",
+          "Give the service's user access to the watch folder and the library, then retry."),
+    Cause("disk_full", "transient", "The disk is full",
+          "Free some space; the item is retried by itself."),
+    Cause("not_indexed", "transient", "The media server has not found the file yet",
+          "Check that a library covers the folder and that EMBY_PATH_MAP is right."),
+    Cause("server_unreachable", "transient", "The media server did not answer",
+          "Nothing to do: it is retried with growing pauses. Check the server if it lasts."),
+    Cause("server_auth", "permanent", "The media server rejected the API key",
+          "Fix EMBY_API_KEY (an administrator's key); updates resume by themselves."),
+    Cause("server_refused", "permanent", "The media server refused the update",
+          "Open Technical details for the server's answer; then retry."),
+    Cause("server_user", "permanent", "No media-server user can see this item",
+          "Set EMBY_USER_ID to a user who sees every library, with no parental limit."),
+    Cause("item_gone", "permanent", "The movie disappeared from the media server",
+          "Rescan the library in the media server, then retry."),
+    Cause("field_dropped", "permanent", "The media server did not keep what was written",
+          "Open Technical details to see which field; then retry or re-fetch."),
+    Cause("config", "permanent", "A setting does not fit this set-up",
+          "Open Technical details to see which setting; change it, restart, then retry."),
+    Cause("internal", "transient", "Something unexpected went wrong",
+          "It is retried by itself; the log has the details for a bug report."),
+)
+CAUSES: dict[CauseCode, Cause] = {cause.code: cause for cause in _CAUSES}
+
+
+@dataclass(frozen=True)
+class ItemField:
+    """A column of the queue table and the CSV export."""
+
+    name: str
+    label: str
+
+
+#: the fields of a queue row, in display order (the API's list items and the CSV columns)
+ROW_FIELDS: tuple[ItemField, ...] = (
+    ItemField("id", "ID"),
+    ItemField("movie_code", "Code"),
+    ItemField("actress", "Actress"),
+    ItemField("title", "Title"),
+    ItemField("status", "Status"),
+    ItemField("stage", "Stage"),
+    ItemField("part", "Part"),
+    ItemField("file_path", "File"),
+    ItemField("error_message", "Error"),
+    ItemField("error_kind", "Error kind"),
+    ItemField("cause", "Cause"),
+    ItemField("retry_count", "Retries"),
+    ItemField("next_attempt_at", "Next attempt"),
+    ItemField("emby_id", "Media server id"),
+    ItemField("created_at", "Added"),
+    ItemField("updated_at", "Updated"),
+)
+ROW_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ROW_FIELDS)
+
+
+def as_document() -> dict[str, Any]:
+    """The whole vocabulary as JSON-ready data (``GET /api/meta``)."""
+    return {
+        "statuses": [{"name": s, "label": STATUS_LABELS[s]} for s in STATUSES],
+        "stages": [
+            {"name": s, "label": STAGE_LABELS[s], "lane": STAGE_LANE[s]} for s in STAGES
+        ],
+        "error_kinds": [{"name": k, "label": ERROR_KIND_LABELS[k]} for k in ERROR_KINDS],
+        "causes": [asdict(cause) for cause in _CAUSES],
+        "sorts": [{"name": s, "label": SORT_LABELS[s]} for s in SORTS],
+        "row_fields": [asdict(f) for f in ROW_FIELDS],
+    }
