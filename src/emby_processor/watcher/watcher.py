@@ -4,12 +4,12 @@ Two sources feed it. File-system events make a new file show up seconds after it
 a full rescan at start, every ``SCAN_INTERVAL_SECONDS`` and on request from the dashboard catches
 what events miss (network shares, restarts, event overflow). Either way a path is only a hint:
 every decision is made from a fresh ``stat``, and the queue's path + size + mtime key makes
-queueing idempotent, so seeing a file twice never makes two items.
+queueing idempotent, so seeing a file twice never makes two items. What one step decides to
+queue goes into the queue in one transaction (a full scan of a big folder is one write).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
+from emby_processor.organizer.intent import MoveIntent
 from emby_processor.timeutil import parse_iso, utcnow
 from emby_processor.watcher.events import EventFeed
 from emby_processor.watcher.filters import (
@@ -86,10 +87,10 @@ class Watcher:
             self._take_events()
         observed: set[str] = set()
         if self._scan_due():
-            queued = self._full_scan(observed)
+            ready = self._full_scan(observed)
         else:
-            queued = sum(self._scan_root(root, observed) for root in returned)
-        return queued + self._check_pending(observed)
+            ready = [entry for root in returned for entry in self._scan_root(root, observed)]
+        return self._queue([*ready, *self._check_pending(observed)])
 
     def folder_status(self) -> dict[str, str]:
         """Each watch folder's status now (safe to call from any thread)."""
@@ -176,11 +177,11 @@ class Watcher:
             moment = moment.replace(tzinfo=UTC)
         return self._last_scan_wall is None or moment > self._last_scan_wall
 
-    def _full_scan(self, observed: set[str]) -> int:
+    def _full_scan(self, observed: set[str]) -> list[FileStat]:
         self._last_scan, self._last_scan_wall = self._clock(), utcnow()
         self._rescan_needed = False
         scanned = self._folders.ok_roots()
-        queued = sum(self._scan_root(root, observed) for root in scanned)
+        ready = [entry for root in scanned for entry in self._scan_root(root, observed)]
         # forget files gone since the last scan, but not those in folders we could not look
         # into: a share coming back must find its files' settle state as it left it
         unseen = [root for root in self._folders.roots if root not in scanned]
@@ -190,25 +191,26 @@ class Watcher:
             or any(is_under(Path(path), root) for root in unseen)
         )
         logger.debug(
-            "scanned %d folder(s): %d queued, %d settling, %d forgotten",
-            len(scanned), queued, len(self._pending), dropped,
+            "scanned %d folder(s): %d to queue, %d settling, %d forgotten",
+            len(scanned), len(ready), len(self._pending), dropped,
         )
-        return queued
+        return ready
 
-    def _scan_root(self, root: Path, observed: set[str]) -> int:
+    def _scan_root(self, root: Path, observed: set[str]) -> list[FileStat]:
         # the whole listing first, so download markers can be matched without more stat calls
         found = list(scan_folder(root, skip_dir=is_ignored_dir_name))
         present = {entry.path for entry in found}
-        queued = 0
+        ready: list[FileStat] = []
         for entry in found:
             path = Path(entry.path)
             if is_candidate_name(path, self._extensions, root):
                 observed.add(entry.path)
-                queued += self._consider(entry, path, root, present.__contains__)
-        return queued
+                if self._consider(entry, path, root, present.__contains__):
+                    ready.append(entry)
+        return ready
 
-    def _check_pending(self, observed: set[str]) -> int:
-        queued = 0
+    def _check_pending(self, observed: set[str]) -> list[FileStat]:
+        ready: list[FileStat] = []
         for key in list(self._pending - observed):
             root = self._folders.root_of(key)
             if root is None or not self._folders.is_ok(root):
@@ -218,33 +220,36 @@ class Watcher:
                 self._pending.discard(key)
                 self._settle.forget(key)
                 continue
-            queued += self._consider(entry, Path(key), root, os.path.lexists)
-        return queued
+            if self._consider(entry, Path(key), root, os.path.lexists):
+                ready.append(entry)
+        return ready
 
     # decisions ---------------------------------------------------------------------------
-    def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> int:
+    def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> bool:
+        """True when the file is ready to be queued (the caller queues it, then marks it)."""
         key = entry.path
         settled = self._settle.observe(key, entry.size, entry.mtime_ns)
         if self._settle.is_handled(key):
             self._pending.discard(key)
-            return 0
+            return False
         if not settled:
             self._pending.add(key)
-            return 0
+            return False
         if has_partial_sibling(path, exists):
             self._pending.add(key)  # still downloading; look again next step
-            return 0
+            return False
         # the name rules held when the scan or the event put the path here
         candidate = not (is_under(path, self._library) and self._organizer_owns(path))
         self._pending.discard(key)
-        self._settle.mark_handled(key)
         if not candidate:
+            self._settle.mark_handled(key)
             logger.debug("not queued (written by the organizer): %s", key)
-            return 0
+            return False
         if entry.size < self._min_size:
+            self._settle.mark_handled(key)
             logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", key)
-            return 0
-        return self._enqueue(entry)
+            return False
+        return True
 
     def _organizer_owns(self, path: Path) -> bool:
         """Filed by the organizer, or being filed right now (its intent names the target)."""
@@ -253,20 +258,27 @@ class Watcher:
 
     def _intent_targets(self) -> set[str]:
         targets = set()
-        for _item_id, intent in self._db.pending_intents():
+        for item_id, intent in self._db.pending_intents():
             try:
-                targets.add(str(json.loads(intent)["target"]))
-            except (ValueError, KeyError, TypeError):
-                continue
+                targets.add(str(MoveIntent.from_json(intent).target))
+            except ValueError as error:
+                logger.debug("item %s: unreadable move intent (%s)", item_id, error)
         return targets
 
-    def _enqueue(self, entry: FileStat) -> int:
-        item, created = self._db.enqueue(entry.path, entry.size, entry.mtime_ns)
-        if created:
-            logger.info("queued %s", entry.path, extra={"item_id": item.id})
-            return 1
-        logger.debug("already queued as item %d: %s", item.id, entry.path)
-        return 0
+    def _queue(self, entries: list[FileStat]) -> int:
+        """Queue ``entries`` in one transaction; each is handled once it is in the queue."""
+        if not entries:
+            return 0
+        created = self._db.enqueue_many((e.path, e.size, e.mtime_ns) for e in entries)
+        for entry in entries:
+            self._settle.mark_handled(entry.path)
+        new = {item.file_path: item.id for item in created}
+        for entry in entries:
+            if entry.path in new:
+                logger.info("queued %s", entry.path, extra={"item_id": new[entry.path]})
+            else:
+                logger.debug("already queued: %s", entry.path)
+        return len(created)
 
 
 def scan_once(settings: Settings, db: QueueDB, folders: list[Path] | None = None) -> int:

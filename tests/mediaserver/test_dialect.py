@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from emby_processor.emby.dialect import EMBY, JELLYFIN, detect
-from tests.emby.conftest import Media
+from emby_processor.mediaserver.dialect import EMBY, JELLYFIN, detect
+from tests.mediaserver.conftest import Media
 
 EMBY_PUBLIC = {
     "LocalAddress": "http://192.168.1.5:8096", "LocalAddresses": ["http://192.168.1.5:8096"],

@@ -1,8 +1,10 @@
-"""Synchronous HTTP client for Emby and Jellyfin, one dialect-aware surface for both.
+"""The HTTP calls to Emby and Jellyfin, one dialect-aware surface for both (docs/mediaserver.md).
 
-Every httpx error and every unhappy status is translated here into the package's errors, so a
-worker only has to look at ``kind``: transient (network, timeouts, 429, 5xx) is retried with
-backoff, permanent (bad key, item gone, request refused) waits for a person.
+Only requests and answers live here; what to send and in which order is the publish stage's
+(``pipeline/publish.py``), what a DTO should contain is ``dto.py``'s. Requests go through the HTTP
+client factory (deadline, size cap, error translation); every unhappy status is translated here,
+so the stage only has to look at ``kind``: transient (network, timeouts, 429, 5xx) is retried
+with backoff, permanent (bad key, item gone, request refused) waits for a person.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-import httpx
-
-from emby_processor.emby.dialect import Dialect, detect
 from emby_processor.errors import MediaServerError, PermanentError, UpstreamAuthError
-from emby_processor.httputil import USER_AGENT, parse_retry_after
+from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
+from emby_processor.mediaserver.dialect import Dialect, detect
 
 #: statuses that say "try again later" rather than "this request is wrong"
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
@@ -52,8 +52,8 @@ def _normalise_base(base_url: str) -> str:
     return base
 
 
-class EmbyClient:
-    """One shared httpx client per server. Safe to share between worker threads."""
+class MediaServerClient:
+    """One connection pool per server. Safe to share between worker threads."""
 
     def __init__(
         self,
@@ -61,19 +61,17 @@ class EmbyClient:
         api_key: str,
         *,
         user_id: str | None = None,
+        http: HttpClientFactory | None = None,
         timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._base = _normalise_base(base_url)
         self._api_key = api_key
         self._user_id = user_id or None
-        self._timeout = timeout
         self._info: ServerInfo | None = None
-        self._http = httpx.Client(
-            base_url=self._base,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
+        self._http = http.client(
+            "emby", self._base, headers={"Accept": "application/json"}, error=MediaServerError,
+            follow_redirects=False,
         )
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -92,28 +90,20 @@ class EmbyClient:
         not_found: str | None = None,
         check: bool = True,
         **kwargs: Any,
-    ) -> httpx.Response:
+    ) -> Reply:
         headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
         if auth:
             dialect = self.server_info().dialect
             headers.update(dialect.auth_headers(self._api_key))
             prefix = dialect.prefix if prefix is None else prefix
         url = (prefix or "") + route
-        try:
-            response = self._http.request(method, url, headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise MediaServerError(
-                self._service, f"{method} {url} timed out after {self._timeout:g}s"
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise MediaServerError(
-                self._service, f"cannot reach {self._base}: {type(exc).__name__}: {exc}"
-            ) from exc
+        response = self._http.request(method, url, headers=headers, service=self._service,
+                                      **kwargs)
         if check:
             self._raise_for_status(response, f"{method} {url}", not_found)
         return response
 
-    def _raise_for_status(self, response: httpx.Response, what: str, not_found: str | None) -> None:
+    def _raise_for_status(self, response: Reply, what: str, not_found: str | None) -> None:
         status = response.status_code
         if status < 300:
             return
@@ -136,18 +126,18 @@ class EmbyClient:
             raise MediaServerError(
                 self._service,
                 detail,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-                            )
+                retry_after=response.retry_after,
+            )
         raise PermanentError(f"{self._service}: request refused, {detail}", cause="server_refused")
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _json(self, response: Reply) -> Any:
         try:
             return response.json()
         except ValueError:
             kind = response.headers.get("Content-Type") or "no content type"
             raise MediaServerError(
                 self._service,
-                f"{response.request.method} {response.request.url.path} answered {kind}, "
+                f"{response.method} {response.path} answered {kind}, "
                 f"not JSON: {_snippet(response.text)!r}; is EMBY_URL the media server?",
             ) from None
 
@@ -185,7 +175,7 @@ class EmbyClient:
     def _public_info(self) -> dict[str, Any]:
         # Jellyfin answers at the root; Emby always under /emby (and maybe at the root too).
         route = "/System/Info/Public"
-        response: httpx.Response | None = None
+        response: Reply | None = None
         for prefix in ("", "/emby"):
             response = self._send("GET", route, auth=False, prefix=prefix, check=False)
             if response.status_code == 404 or response.is_redirect:
@@ -291,7 +281,7 @@ class EmbyClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> EmbyClient:
+    def __enter__(self) -> MediaServerClient:
         return self
 
     def __exit__(

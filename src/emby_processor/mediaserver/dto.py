@@ -1,25 +1,20 @@
-"""What we write into the media server, and the sequence that writes and checks it.
+"""What we write into the media server's item DTO, and how its readback is judged (pure).
 
 ``POST /Items/{id}`` is a full replace: anything missing or null is cleared, and Jellyfin fails
 outright on a missing Tags/ProviderIds/Genres. So every update starts from the full DTO the server
-just gave us, changes only what we own, and is read back afterwards, because a server that
-silently ignores a field would otherwise look like success.
+just gave us (``build_update``) and changes only what we own; the publish stage reads the item
+back afterwards and ``verify`` names every field the server did not keep, because a server that
+silently ignores a field would otherwise look like success (docs/mediaserver.md).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from emby_processor.emby.client import EmbyClient
-from emby_processor.emby.dialect import Dialect
-from emby_processor.emby.pathmap import PathMap
-from emby_processor.errors import MediaServerError, NotIndexedYetError, ProcessingError
+from emby_processor.mediaserver.dialect import Dialect
 from emby_processor.metadata import MovieMetadata
-from emby_processor.organizer.images import image_media_type
 
 OFFICIAL_RATING = "JP-18+"
 #: the lockable fields both servers know; anything else is rejected or ignored by one of them
@@ -166,107 +161,3 @@ def verify(sent: dict[str, Any], readback: dict[str, Any], dialect: Dialect) -> 
             problems.append(f"ProviderIds.{key}: sent {value!r}, server has "
                             f"{held.get(key.casefold())!r}")
     return problems
-
-
-@dataclass(frozen=True)
-class PushResult:
-    emby_id: str
-    #: the path as the server sees it (from the readback when only ``apply`` ran)
-    server_path: str
-    warnings: list[str] = field(default_factory=list)
-
-
-class EmbyPusher:
-    """Announce, find, apply (write, upload, verify). How long to wait is the worker's call."""
-
-    def __init__(self, client: EmbyClient) -> None:
-        self._client = client
-
-    @staticmethod
-    def server_path(local_path: Path, path_map: PathMap | None = None) -> str:
-        text = local_path.as_posix()
-        return path_map.to_server(text) if path_map else text
-
-    def announce(self, local_path: Path, *, path_map: PathMap | None = None) -> str:
-        """Tell the server about the file; returns the path as the server sees it."""
-        server_path = self.server_path(local_path, path_map)
-        self._client.announce(server_path)
-        return server_path
-
-    def find(
-        self, local_path: Path, *, code: str | None = None, path_map: PathMap | None = None
-    ) -> str:
-        """The server's item id for the file; NotIndexedYetError while it has none."""
-        server_path = self.server_path(local_path, path_map)
-        item_id = self._client.find_item(server_path, search_term=code)
-        if item_id is None:
-            raise NotIndexedYetError(f"the media server has not indexed {server_path} yet")
-        return item_id
-
-    def apply(
-        self,
-        item_id: str,
-        metadata: MovieMetadata,
-        *,
-        part: int | None = None,
-        cover: bytes | None = None,
-        cover_type: str | None = None,
-        actress_images: dict[str, bytes] | None = None,
-    ) -> PushResult:
-        """Write metadata and images to an item that exists, then read back and verify."""
-        dialect = self._client.server_info().dialect
-        sent = build_update(self._client.get_item(item_id), metadata, dialect, part=part)
-        self._client.update_item(item_id, sent)
-        if cover:
-            self._client.upload_image(
-                item_id, "Primary", cover, cover_type or image_media_type(cover) or "image/jpeg"
-            )
-        warnings = self._upload_actress_images(actress_images or {})
-        readback = self._client.get_item(item_id)
-        problems = verify(sent, readback, dialect)
-        if cover and not (readback.get("ImageTags") or {}).get("Primary"):
-            problems.append("Primary image: uploaded, but the item has no primary image tag")
-        if problems:
-            raise MediaServerError(
-                dialect.kind, "the server did not keep what we wrote: " + "; ".join(problems)
-            )
-        return PushResult(item_id, str(readback.get("Path") or ""), warnings)
-
-    def _upload_actress_images(self, images: dict[str, bytes]) -> list[str]:
-        warnings: list[str] = []
-        for name, data in images.items():
-            try:
-                person = self._client.find_person(name)
-                if person is None:
-                    warnings.append(f"actress photo for {name}: no person item on the server")
-                elif not (person.get("ImageTags") or {}).get("Primary"):
-                    self._client.upload_image(
-                        str(person["Id"]), "Primary", data, image_media_type(data) or "image/jpeg"
-                    )
-            except (ProcessingError, ValueError, KeyError) as exc:
-                # A missing face is cosmetic; it must not fail the movie.
-                warnings.append(f"actress photo for {name}: {exc}")
-        return warnings
-
-    def push(
-        self,
-        local_path: Path,
-        metadata: MovieMetadata,
-        *,
-        part: int | None = None,
-        cover: bytes | None = None,
-        cover_type: str | None = None,
-        actress_images: dict[str, bytes] | None = None,
-        path_map: PathMap | None = None,
-        announce: bool = True,
-    ) -> PushResult:
-        """The whole sequence; pass ``announce=False`` when polling after an earlier announce."""
-        server_path = self.server_path(local_path, path_map)
-        if announce:
-            self._client.announce(server_path)
-        item_id = self.find(local_path, code=metadata.code, path_map=path_map)
-        result = self.apply(
-            item_id, metadata, part=part, cover=cover, cover_type=cover_type,
-            actress_images=actress_images,
-        )
-        return PushResult(emby_id=item_id, server_path=server_path, warnings=result.warnings)

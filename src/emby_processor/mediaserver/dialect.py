@@ -1,6 +1,6 @@
 """The differences between Emby and Jellyfin that the client has to know about.
 
-Everything else in the client is shared; the emby-api document lists where the two servers
+Everything else in the client is shared; docs/mediaserver.md lists where the two servers
 disagree, and each disagreement is one field here.
 """
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.emby.conftest import SERVER_ROOT, Media
+from tests.mediaserver.conftest import SERVER_ROOT, Media
 
 
 def test_partial_update_clears_fields_on_emby(make_media: Callable[..., Media]) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from emby_processor.emby.pathmap import PathMap
+from emby_processor.mediaserver.pathmap import PathMap
 
 
 def test_blank_text_is_the_identity_map() -> None:

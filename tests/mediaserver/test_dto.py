@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from emby_processor.emby.dialect import EMBY, JELLYFIN
-from emby_processor.emby.updater import LOCKED_FIELDS, build_update, verify
+from emby_processor.mediaserver.dialect import EMBY, JELLYFIN
+from emby_processor.mediaserver.dto import LOCKED_FIELDS, build_update, verify
 from emby_processor.metadata import MovieMetadata
-from tests.emby.conftest import sample_metadata
+from tests.mediaserver.conftest import sample_metadata
 
 
 def emby_dto() -> dict[str, Any]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from emby_processor.emby.client import EmbyClient, parse_retry_after
 from emby_processor.errors import PermanentError, UpstreamAuthError, UpstreamError
-from tests.emby.conftest import PATH_MAP, Media, sample_metadata
+from emby_processor.mediaserver.client import MediaServerClient
 from tests.fakes.server import free_port, serve
+from tests.mediaserver.conftest import Media
 
 
 def test_wrong_key_is_an_auth_error(make_media: Callable[..., Media], dialect: str) -> None:
@@ -23,7 +22,7 @@ def test_wrong_key_is_an_auth_error(make_media: Callable[..., Media], dialect: s
         media.client.check_key()
     assert info.value.kind == "permanent" and "EMBY_API_KEY" in str(info.value)
     with pytest.raises(UpstreamAuthError):
-        media.pusher.push(Path("/library/a.mp4"), sample_metadata(), path_map=PATH_MAP)
+        media.client.announce("/mnt/media/a.mp4")
 
 
 @pytest.mark.parametrize(("status", "retry_after"), [(503, 7), (429, 30), (500, None)])
@@ -46,7 +45,7 @@ def test_down_server_and_dropped_connections_are_transient(media: Media) -> None
         media.client.server_info()
     assert info.value.retry_after == 5
     media.fake.down_mode = "close"
-    with pytest.raises(UpstreamError, match="cannot reach"):
+    with pytest.raises(UpstreamError, match="closed the connection"):
         media.client.server_info()
     media.fake.down = False
     assert media.client.server_info().dialect.kind == media.fake.dialect
@@ -60,7 +59,7 @@ def test_timeouts_and_refused_connections_are_transient(
     with pytest.raises(UpstreamError, match="timed out") as info:
         media.client.server_info()
     assert info.value.kind == "transient"
-    with EmbyClient(f"http://127.0.0.1:{free_port()}", "k") as nowhere, \
+    with MediaServerClient(f"http://127.0.0.1:{free_port()}", "k") as nowhere, \
             pytest.raises(UpstreamError, match="cannot reach"):
         nowhere.server_info()
 
@@ -74,22 +73,15 @@ def test_item_gone_is_permanent(media: Media) -> None:
 
 def test_a_web_page_instead_of_json_is_a_readable_error() -> None:
     page = Starlette(routes=[Route("/{path:path}", lambda request: HTMLResponse("<html>x</html>"))])
-    with serve(page) as server, EmbyClient(server.url, "k") as client, \
+    with serve(page) as server, MediaServerClient(server.url, "k") as client, \
             pytest.raises(UpstreamError, match=r"text/html.*not JSON.*EMBY_URL"):
         client.server_info()
 
 
 def test_base_url_with_emby_suffix_and_configured_user(make_media: Callable[..., Media]) -> None:
     media = make_media("emby")
-    with EmbyClient(media.server.url + "/emby/", media.fake.api_key, user_id="given") as client:
+    with MediaServerClient(media.server.url + "/emby/", media.fake.api_key,
+                           user_id="given") as client:
         assert client.server_info().dialect.kind == "emby"
         assert client.resolve_user_id() == "given"
     assert not media.fake.requests_to("/Users/Query")
-
-
-def test_retry_after_parsing() -> None:
-    assert parse_retry_after("12") == 12.0
-    assert parse_retry_after(None) is None
-    assert parse_retry_after("soon") is None
-    late = parse_retry_after("Wed, 21 Oct 2099 07:28:00 GMT")
-    assert late is not None and late > 0
