@@ -39,7 +39,7 @@ from emby_processor.pipeline.publish import PublishParts, ServerGate, publish
 from emby_processor.providers.base import MetadataProvider
 from emby_processor.providers.chain import ProviderChain
 from emby_processor.providers.registry import build_providers
-from emby_processor.vocabulary import Stage
+from emby_processor.vocabulary import LANE_WORKERS, Lane, Stage
 from emby_processor.watcher import Watcher, scan_once
 from emby_processor.workers.backoff import RetryPolicy
 from emby_processor.workers.base import WorkerStats
@@ -167,20 +167,20 @@ class Workers:
         s = self.settings
         file_stages, emby_stages = self.file_stages(), self.emby_stages()
 
-        def lane(kind: str, name: str, stages: dict[Stage, StageFn],
-                 ready: Callable[[], str | None] | None) -> Callable[[str, WorkerStats],
-                                                                     LaneWorker]:
+        def lane(name: Lane, stages: dict[Stage, StageFn], threads: int,
+                 ready: Callable[[], str | None] | None = None) -> WorkerSpec:
+            kind = LANE_WORKERS[name]
+
             def make(owner: str, stats: WorkerStats) -> LaneWorker:
-                return LaneWorker(kind, name, stages, db=self.db, policy=self.policy,  # type: ignore[arg-type]
+                return LaneWorker(kind, name, stages, db=self.db, policy=self.policy,
                                   control=self.supervisor, owner=owner, stats=stats,
                                   ready=ready)
-            return make
+
+            return WorkerSpec(kind, make, threads, idle_seconds=0.5)
 
         return [
-            WorkerSpec("FileProcessor", lane("FileProcessor", "file", file_stages, None),
-                       s.file_workers, idle_seconds=0.5),
-            WorkerSpec("EmbyUpdater", lane("EmbyUpdater", "emby", emby_stages, self._emby_ready),
-                       s.emby_workers, idle_seconds=0.5),
+            lane("file", file_stages, s.file_workers),
+            lane("emby", emby_stages, s.emby_workers, self._emby_ready),
             WorkerSpec("RetryHandler",
                        lambda owner, stats: RetryHandler(self.db, self.policy, self.supervisor,
                                                          stats), 1, idle_seconds=1.0),

@@ -33,7 +33,6 @@ from emby_processor.config import Settings
 from emby_processor.db import Heartbeat, QueueDB
 from emby_processor.health_checks import (
     CheckResult,
-    CheckStatus,
     EmbyLike,
     ProviderLike,
     UpstreamCheck,
@@ -44,6 +43,12 @@ from emby_processor.health_checks import (
     provider_check,
 )
 from emby_processor.timeutil import format_duration, now_iso, parse_iso, utcnow
+from emby_processor.vocabulary import (
+    ALIVE_WORKER_STATES,
+    ESSENTIAL_WORKERS,
+    CheckStatus,
+    HealthStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +57,9 @@ __all__ = [
     "build_upstream_checks", "emby_check", "overall_status", "provider_check", "worker_view",
 ]
 
-EXPECTED_WORKERS = ("FileProcessor", "EmbyUpdater", "RetryHandler")
+EXPECTED_WORKERS = ESSENTIAL_WORKERS
 CRITICAL_CHECKS = frozenset({"database", "workers", "disk:data"})
-ALIVE_STATES = frozenset({"running", "idle", "paused", "starting"})
+ALIVE_STATES: frozenset[str] = ALIVE_WORKER_STATES
 
 
 
@@ -214,8 +219,8 @@ class HealthMonitor:
         return results
 
 
-def overall_status(checks: Iterable[CheckResult]) -> str:
-    status = "healthy"
+def overall_status(checks: Iterable[CheckResult]) -> HealthStatus:
+    status: HealthStatus = "healthy"
     for check in checks:
         if check.status == "error" and check.name in CRITICAL_CHECKS:
             return "unhealthy"

@@ -9,12 +9,11 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from emby_processor.config import Settings
 from emby_processor.errors import EmbyProcessorError, UpstreamAuthError, UpstreamError
-
-CheckStatus = Literal["ok", "warning", "error"]
+from emby_processor.vocabulary import CheckStatus
 
 
 @dataclass(frozen=True)
