@@ -1,6 +1,6 @@
 """Request and response models: they are what /docs and /openapi.json show.
 
-Field names follow the original spec's examples (DESIGN.md section 3). Times are ISO 8601 UTC
+Field names are the HTTP API's (README, "HTTP API"). Times are ISO 8601 UTC
 strings ending in ``Z``, exactly as the queue store writes them.
 """
 

@@ -1,4 +1,4 @@
-"""Movie-code parser: file name -> :class:`MovieCode` (DESIGN.md sections 3 and 4).
+"""Movie-code parser: file name -> :class:`MovieCode` (docs/moviecode.md).
 
 >>> parse_movie_code("[Thz.la]abp-123-C.mp4")
 MovieCode(code='ABP-123', part=None, subtitles=True, uncensored=False)

@@ -181,7 +181,7 @@ def _apply_actor(person: Person, results: list[Mapping[str, Any]]) -> None:
 
 
 def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
-    """MetaTube ``MovieInfo`` -> ``MovieMetadata`` (section 4.1); empty values become None."""
+    """MetaTube ``MovieInfo`` -> ``MovieMetadata`` (docs/providers.md); empty values are None."""
     provider = fields.text(info, "provider") or ""
     movie_id = fields.text(info, "id") or ""
     title = fields.text(info, "title") or ""

@@ -137,7 +137,7 @@ class R18DevProvider:
         self._closed.set()
         self._client.close()
 
-    # -- resolution (section 2.1) ------------------------------------------------------------
+    # -- resolution: code -> content id -> record -------------------------------------------
 
     def _resolve(self, code: str) -> MovieMetadata | None:
         fallback: str | None = None
