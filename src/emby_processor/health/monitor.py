@@ -14,7 +14,7 @@ Status rule (what the dashboard and monitoring see):
 
 Worker state comes only from the heartbeat rows in the database, so the answer is the same
 whether the workers share this process or run in another one. The individual checks live in
-``emby_processor.health_checks`` and are re-exported here.
+``health/checks.py``.
 """
 
 from __future__ import annotations
@@ -31,31 +31,21 @@ import psutil
 from emby_processor import __version__
 from emby_processor.config import Settings
 from emby_processor.db import Heartbeat, QueueDB
-from emby_processor.health_checks import (
+from emby_processor.health.checks import (
     CheckResult,
-    EmbyLike,
-    ProviderLike,
     UpstreamCheck,
-    build_upstream_checks,
     disk_check,
-    emby_check,
     folder_check,
-    provider_check,
 )
 from emby_processor.timeutil import format_duration, now_iso, parse_iso, utcnow
 from emby_processor.vocabulary import (
     ALIVE_WORKER_STATES,
     ESSENTIAL_WORKERS,
-    CheckStatus,
     HealthStatus,
 )
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "CheckResult", "CheckStatus", "EmbyLike", "HealthMonitor", "ProviderLike", "UpstreamCheck",
-    "build_upstream_checks", "emby_check", "overall_status", "provider_check", "worker_view",
-]
 
 EXPECTED_WORKERS = ESSENTIAL_WORKERS
 CRITICAL_CHECKS = frozenset({"database", "workers", "disk:data"})
