@@ -11,11 +11,12 @@ is switched per test:
   the wire), sent with ``Content-Encoding: gzip``;
 - ``Mode.retry_after(value)``: ``429`` with ``Retry-After: value`` (``inf``, ``nan``,
   ``99999999999``, ``-5``, ``soon``…);
+- ``Mode.redirect(location, body_size)``: ``302`` elsewhere, optionally with a huge body;
 - ``Mode.json(payload)``: a normal answer.
 
 ``by_query`` picks a mode by a query-string value (e.g. the code in MetaTube's ``?q=``), so one
-server can play several parts at once. ``requests`` counts what arrived; ``bytes_sent`` what
-left (a client that stops reading at its cap makes this stop growing).
+server can play several parts at once. ``requests`` (and ``headers``) record what arrived;
+``bytes_sent`` what left (a client that stops reading at its cap makes this stop growing).
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ class Mode:
     def json(cls, payload: Any, status: int = 200) -> Mode:
         return cls("json", status=status, body=json.dumps(payload).encode())
 
+    @classmethod
+    def redirect(cls, location: str, body_size: int = 0) -> Mode:
+        """``302`` to ``location``, with a body of ``body_size`` bytes nobody should read."""
+        return cls("huge" if body_size else "json", status=302, size=body_size,
+                   headers=(("location", location),))
+
 
 @lru_cache(maxsize=4)
 def _bomb(size: int) -> bytes:
@@ -81,6 +88,8 @@ class HostileServer:
     #: query value -> mode, checked before ``mode`` (any parameter's value may match)
     by_query: dict[str, Mode] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    #: the headers of each request, lower-case names, in the order of ``requests``
+    headers: list[dict[str, str]] = field(default_factory=list)
     bytes_sent: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -101,6 +110,8 @@ class HostileServer:
         query = scope.get("query_string", b"").decode("latin-1")
         with self._lock:
             self.requests.append(scope["path"] + ("?" + query if query else ""))
+            self.headers.append({k.decode("latin-1").lower(): v.decode("latin-1")
+                                 for k, v in scope.get("headers", [])})
         mode = self.pick(query)
         gone = asyncio.Event()
         watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))

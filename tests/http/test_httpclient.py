@@ -38,6 +38,7 @@ def hostile(hostile_server: tuple[HostileServer, ServerThread]) -> HostileServer
     hostile, _ = hostile_server
     hostile.mode, hostile.by_query, hostile.bytes_sent = Mode.json({}), {}, 0
     hostile.requests.clear()
+    hostile.headers.clear()
     return hostile
 
 
@@ -153,3 +154,28 @@ def test_user_agent_and_translated_connection_errors(hostile: HostileServer, url
     assert USER_AGENT.startswith("emby-processor/")
     client.close()
     nowhere.close()
+
+
+def test_redirects_are_followed_without_reading_their_bodies_or_leaking_tokens(
+    hostile: HostileServer, url: str
+) -> None:
+    elsewhere = HostileServer(mode=Mode.json({"here": True}))
+    with serve(elsewhere.app) as other:
+        hostile.mode = Mode.redirect(other.url + "/landing", body_size=500 * MIB)
+        client = HttpClientFactory(LIMITS).client(
+            "metatube", url, headers={"Authorization": "Bearer s3cret"})
+        reply = client.get("/start")
+        assert reply.json() == {"here": True} and reply.url == other.url + "/landing"
+        assert hostile.headers[0]["authorization"] == "Bearer s3cret"
+        assert "authorization" not in elsewhere.headers[0]
+        assert hostile.bytes_sent < 100 * MIB  # the redirect's body was not read through
+        client.close()
+
+
+def test_a_redirect_loop_is_an_error(hostile: HostileServer, url: str) -> None:
+    hostile.mode = Mode.redirect(url + "/again")
+    client = HttpClientFactory(LIMITS).client("r18dev", url)
+    with pytest.raises(UpstreamError, match="TooManyRedirects"):
+        client.get("/start")
+    assert len(hostile.requests) == 6
+    client.close()

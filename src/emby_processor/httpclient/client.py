@@ -73,9 +73,8 @@ class UpstreamClient:
             timeout=self._timeout(read))
         where = f"{method} {request.url.copy_with(query=None)}"
         set_deadline(time.monotonic() + self.limits.deadline)
-        history: list[int] = []
         try:
-            response = self._send(request, history)
+            response = self._send(request)
             try:
                 body = read_capped(response, cap)
             finally:
@@ -93,25 +92,28 @@ class UpstreamClient:
         retry_after = parse_retry_after(
             response.headers.get("retry-after"), cap=self.limits.retry_after_max, source=service)
         return Reply(method, str(response.url), response.status_code, response.headers, body,
-                     retry_after, tuple(history))
+                     retry_after)
 
-    def _send(self, request: httpx.Request, history: list[int]) -> httpx.Response:
+    def _send(self, request: httpx.Request) -> httpx.Response:
         """Send, following redirects of a GET without reading their bodies (httpx would read
         them in full, whatever their size)."""
+        redirects = 0
         while True:
             response = self._http.send(request, stream=True)
             if not (self.follow_redirects and request.method == "GET" and response.is_redirect):
                 return response
             response.close()
-            if len(history) >= MAX_REDIRECTS:
+            redirects += 1
+            if redirects > MAX_REDIRECTS:
                 raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
-            history.append(response.status_code)
             target = request.url.join(response.headers["location"])
             headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
             following = self._http.build_request(
                 "GET", target, headers=headers, extensions=request.extensions)
-            if target.host != request.url.host and "authorization" in following.headers:
-                del following.headers["authorization"]  # a token is for the host it was given to
+            moved = (target.scheme, target.host, target.port) != (
+                request.url.scheme, request.url.host, request.url.port)
+            if moved and "authorization" in following.headers:
+                del following.headers["authorization"]  # a token is for the site it was given to
             request = following
 
     def _translate(self, exc: httpx.HTTPError, service: str, where: str, read: float

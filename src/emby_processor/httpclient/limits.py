@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -93,7 +93,6 @@ class Reply:
     content: bytes
     #: the sanitised ``Retry-After`` in seconds, when the upstream sent one
     retry_after: float | None = None
-    history: tuple[int, ...] = field(default=())
 
     @property
     def text(self) -> str:
