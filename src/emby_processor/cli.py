@@ -12,6 +12,7 @@ from pathlib import Path
 from emby_processor import __version__
 from emby_processor.config import Settings, load_settings
 from emby_processor.errors import ConfigError, StoreError
+from emby_processor.vocabulary import STATUSES
 
 EXIT_CONFIG = 2
 
@@ -65,21 +66,16 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from emby_processor.db import QueueDB
+    from emby_processor import composition
 
     settings = _settings()
-    db = QueueDB(settings.db_path).open()
-    try:
-        stats = db.stats(top=args.top)
-        beats = db.heartbeats()
-    finally:
-        db.close()
+    stats, beats = composition.queue_status(settings, top=args.top)
     if args.json:
         workers = {b.name: {"state": b.state, "beat_at": b.beat_at} for b in beats}
         print(json.dumps({**stats, "workers": workers}, ensure_ascii=False, indent=2))
         return 0
     print(f"queue {settings.db_path}")
-    for key in ("total", "pending", "processing", "completed", "error"):
+    for key in ("total", *STATUSES):
         print(f"  {key:<11}{stats[key]:>8}")
     if stats["by_actress"]:
         print("top actresses")

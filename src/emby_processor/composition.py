@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emby_processor import __version__
 from emby_processor.config import Settings
-from emby_processor.db import QueueDB
+from emby_processor.db import Heartbeat, QueueDB
 from emby_processor.errors import MetadataNotFoundError, StoreError
 from emby_processor.health import HealthMonitor, build_upstream_checks
 from emby_processor.httpclient import HttpClientFactory, HttpLimits
@@ -277,6 +277,15 @@ def scan(settings: Settings, folders: list[Path]) -> int:
     require_writable(db)
     try:
         return scan_once(settings, db, folders)
+    finally:
+        db.close()
+
+
+def queue_status(settings: Settings, *, top: int) -> tuple[dict[str, Any], list[Heartbeat]]:
+    """The queue's statistics (``top`` actresses) and the workers' last heartbeats."""
+    db = QueueDB(settings.db_path).open()
+    try:
+        return db.stats(top=top), db.heartbeats()
     finally:
         db.close()
 

@@ -70,8 +70,7 @@ class UpstreamClient:
         read = timeout or self.read_timeout
         request = self._http.build_request(
             method, url, params=params, json=json, content=content, headers=headers,
-            timeout=self._timeout(read))
-        where = f"{method} {request.url.copy_with(query=None)}"
+            timeout=self._timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT)
         set_deadline(time.monotonic() + self.limits.deadline)
         try:
             response = self._send(request)
@@ -80,13 +79,13 @@ class UpstreamClient:
             finally:
                 response.close()
         except BodyTooLarge as exc:
-            raise self.error(service, f"{where} answered more than {cap} bytes ({exc}); "
-                             "the answer was dropped") from None
+            raise self.error(service, f"{_where(request)} answered more than {cap} bytes "
+                             f"({exc}); the answer was dropped") from None
         except httpx.HTTPError as exc:
-            raise self._translate(exc, service, where, read) from exc
+            raise self._translate(exc, service, _where(request), read) from exc
         except zlib.error as exc:
-            raise self.error(service, f"{where} answered with a broken compressed body: {exc}"
-                             ) from None
+            raise self.error(service, f"{_where(request)} answered with a broken compressed "
+                             f"body: {exc}") from None
         finally:
             set_deadline(None)
         retry_after = parse_retry_after(
@@ -136,6 +135,11 @@ class UpstreamClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _where(request: httpx.Request) -> str:
+    """The request for a message: method and URL without its query (which may be long)."""
+    return f"{request.method} {request.url.copy_with(query=None)}"
 
 
 def _kind(exc: Exception) -> str:

@@ -162,7 +162,7 @@ def _write(
     warnings = _actress_photos(item, movie, ctx, parts) if parts.photos else []
     readback = server.get_item(emby_id)
     problems = verify(sent, readback, dialect)
-    if cover and not (readback.get("ImageTags") or {}).get("Primary"):
+    if cover and not _has_primary(readback):
         problems.append("Primary image: uploaded, but the item has no primary image tag")
     if problems:
         raise MediaServerError(

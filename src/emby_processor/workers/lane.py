@@ -95,8 +95,8 @@ class LaneWorker:
         is in this lane, the snapshot to go on with (the item stays claimed)."""
         log = item_logger(self.logger, item.id)
         ctx = StageContext(log, self._intent_saver(item.id))
-        outcome = self._outcome(item, ctx)
         try:
+            outcome = self._outcome(item, ctx)
             return outcome, self._apply(item, outcome, ctx, hold=hold)
         except ItemConflict as error:
             log.warning("lost the lease on item %s: %s", item.id, error)
@@ -105,6 +105,8 @@ class LaneWorker:
     def _outcome(self, item: QueueItem, ctx: StageContext) -> Outcome:
         try:
             return self.stages[item.stage](item, ctx)
+        except ItemConflict:
+            raise  # the lease is gone (a move intent could not be saved): nothing to record
         except ProcessingError as error:
             return Fail(error)
         except Exception as error:  # a bug must not leave the item stuck in processing
