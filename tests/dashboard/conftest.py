@@ -276,3 +276,50 @@ def open_dashboard(page: Any, dash: Dash, query: str = "poll=0.5") -> Any:
     expect(page.locator("body[data-reachable='true']")).to_have_count(1)
     expect(page.locator("#queue-body")).not_to_contain_text("Loading…")
     return page
+
+
+# ----------------------------------------------------------------------------------------------
+# accessibility: axe-core from npm (tests/dashboard/axe, installed by `make test` and .ci/run)
+
+AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    require_dependency(AXE_JS.exists(),
+                       "axe-core (npm ci in tests/dashboard/axe; `make test` does it)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:5]]
+        lines.append(f"{v['impact']} {v['id']}: {v['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+class Axe:
+    """Runs axe-core in a page (evaluated through the DevTools protocol, so the page's CSP,
+    which allows no inline script, does not stop it) and returns its violations."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def violations(self, page: Any, include: str | None = None,
+                   impacts: tuple[str, ...] = AXE_IMPACTS) -> list[dict[str, Any]]:
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(self.source)
+        found: list[dict[str, Any]] = page.evaluate(
+            """async (include) => {
+                const result = await window.axe.run(include || document,
+                                                    {resultTypes: ['violations']});
+                return result.violations;
+            }""", include)
+        return [v for v in found if v["impact"] in impacts]
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Axe:
+    return Axe(axe_source)
