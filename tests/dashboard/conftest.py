@@ -54,6 +54,7 @@ class Item:
     metadata: dict[str, Any] | None = None
     error: str = "No metadata found for this code"
     kind: str = "permanent"
+    cause: str = "internal"  # a cause code from emby_processor.vocabulary
     library_path: str | None = None
     server_path: str | None = None
 
@@ -96,7 +97,8 @@ class Seeder:
             if spec.status == "pending":
                 db.defer(item.id, OWNER, 3600)
             elif spec.status == "error":
-                db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None)
+                db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+                        cause=spec.cause)  # type: ignore[arg-type]
             else:
                 raise AssertionError(f"{spec.status} needs stage emby")
             return item.id
@@ -111,7 +113,8 @@ class Seeder:
             db.add_event(item.id, "emby", "ok", "metadata written and verified", 340.0)
             db.advance(item.id, OWNER, "done", emby_id=str(100000 + item.id))
         else:
-            db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None)
+            db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+                    cause=spec.cause)  # type: ignore[arg-type]
         return item.id
 
     def many(self, specs: list[Item]) -> list[int]:
