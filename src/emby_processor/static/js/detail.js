@@ -1,8 +1,9 @@
 /* The item dialog: opens on a row or a log line, follows the item while open (each poll), and
- * offers Retry, Re-fetch metadata, Delete (confirmed in the dialog's footer) and the item's logs. */
+ * offers Retry, Re-fetch metadata, Delete (confirmed in the dialog's footer) and the item's logs.
+ * Focus stays inside the dialog through every in-dialog action, so Escape keeps closing it. */
 import { deleteItem, reprocessItem, retryItem } from "./actions.js";
 import { api, describeError, HttpError } from "./api.js";
-import { $, el } from "./dom.js";
+import { $, el, focusable } from "./dom.js";
 import {
   errorView, filesView, itemTitle, metadataView, section, summaryView, timelineView, warningsView,
 } from "./itemview.js";
@@ -13,7 +14,7 @@ const DIALOG = "detail-modal";
 const detail = {
   id: null, item: null, key: "",
   meta: { node: null, key: "", id: null }, // the metadata view, kept while unchanged (folds survive)
-  confirm: null,                           // the action awaiting confirmation
+  confirm: null, opener: null,             // the action awaiting confirmation, the button that asked
 };
 
 /** The dialog's item id (null when closed). */
@@ -55,6 +56,7 @@ export async function refreshDetail() {
     if (error instanceof HttpError && error.status === 404 && id === detail.id) {
       setButtons(null);
       $("detail-title").textContent = `Item #${id} (removed from the queue)`;
+      keepFocusInDialog();
       return;
     }
     throw error;
@@ -85,10 +87,22 @@ function render(item) {
   const scroll = body.scrollTop;
   body.replaceChildren(...parts);
   body.scrollTop = scroll;
+  keepFocusInDialog();
+}
+
+/** Focus that fell out of the open dialog (its button hid or was disabled) goes back into it:
+ * to `preferred` when it can take it, else to the dialog itself. */
+function keepFocusInDialog(preferred) {
+  const dialog = $(DIALOG);
+  if (!isOpen(DIALOG)) return;
+  const active = document.activeElement;
+  if (!preferred && active && dialog.contains(active) && (active === dialog || focusable(active))) return;
+  (focusable(preferred) ? preferred : dialog).focus();
 }
 
 function askConfirm(text, label, action, danger = false) {
   detail.confirm = action;
+  detail.opener = document.activeElement;
   $("detail-confirm-text").textContent = text;
   const yes = $("detail-confirm-yes");
   yes.textContent = label;
@@ -106,10 +120,13 @@ function hideConfirm() {
   bar.classList.remove("d-flex");
 }
 
+/** Closes the confirmation bar and gives the focus back to the button that opened it. */
 function answerConfirm(yes) {
   const action = detail.confirm;
+  const opener = detail.opener;
   hideConfirm();
-  if (yes && action) action();
+  keepFocusInDialog(opener);
+  if (yes && action) action().finally(() => keepFocusInDialog());
 }
 
 async function retry() {

@@ -46,6 +46,11 @@ export function debounce(fn, ms) {
   };
 }
 
+/** Whether a control can take the focus now (in the document, shown, enabled). */
+export function focusable(node) {
+  return Boolean(node && node.isConnected && !node.disabled && node.getClientRects().length);
+}
+
 const numberFormat = new Intl.NumberFormat();
 export const fmtNumber = (n) => (typeof n === "number" ? numberFormat.format(n) : "–");
 

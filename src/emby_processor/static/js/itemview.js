@@ -85,7 +85,8 @@ export function metadataView(metadata) {
   const tree = el("div", { className: "json-tree", attrs: { id: "detail-metadata" } }, jsonNode(null, metadata, 0));
   const raw = el("details", { className: "mt-2" },
     el("summary", { className: "small", text: "Raw JSON" }),
-    el("pre", { className: "json-raw mt-1 mb-0", text: pretty, attrs: { id: "detail-metadata-raw" } }));
+    // it scrolls by itself: focusable, so a keyboard can scroll it too
+    el("pre", { className: "json-raw mt-1 mb-0", text: pretty, attrs: { id: "detail-metadata-raw", tabindex: 0 } }));
   const copy = el("button", { className: "btn btn-sm btn-outline-secondary mb-2", text: "Copy JSON", attrs: { type: "button" } });
   copy.addEventListener("click", () => {
     navigator.clipboard.writeText(pretty).then(() => toast("Metadata JSON copied"), () => toast("Copy failed: select the raw JSON instead", "warning"));
