@@ -58,6 +58,10 @@ def test_page_script_is_es_modules_served_as_javascript_and_revalidated(dash: Da
     modules = {f"/static/js/{p.name}" for p in (STATIC / "js").glob("*.js")}
     assert modules and modules <= served.keys(), f"modules never loaded: {modules - served.keys()}"
     assert page.locator("script[type='module']").count() == 1
+    # the others are asked for at once, not one import level after another
+    preloaded = set(page.locator("link[rel='modulepreload']").evaluate_all(
+        "links => links.map(l => new URL(l.href).pathname)"))
+    assert preloaded == modules - {"/static/js/main.js"}
     assert page.locator("script:not([type='module'])[src]").count() == 1  # Bootstrap's bundle
     for path, headers in served.items():
         assert headers["status"] in ("200", "304"), (path, headers)
