@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 
 SCHEMES = ["light", "dark"]
 WIDTHS = [390, 1440]
-IN_DIALOG = "document.getElementById('detail-modal').contains(document.activeElement)"
+# a function, not an expression: Playwright evaluates a string expression with eval() while it
+# waits, and the page's CSP (no 'unsafe-eval') refuses that
+IN_DIALOG = "() => document.getElementById('detail-modal').contains(document.activeElement)"
 
 
 def seed_a_bit_of_everything(dash: Dash) -> list[int]:
@@ -85,6 +87,8 @@ def test_focus_stays_in_the_detail_dialog_after_confirming_or_cancelling(dash: D
     page.get_by_role("button", name=f"View details of item {item_id}").click()
     dialog = page.locator("#detail-modal")
     expect(dialog).to_be_visible()
+    expect(page.locator("#detail-error")).to_contain_text("MetaTube: no such movie")  # loaded
+    expect(page.locator("#detail-reprocess")).to_be_enabled()
 
     # cancel: focus goes back to the button that asked
     page.locator("#detail-reprocess").focus()
