@@ -4,6 +4,7 @@
 import { change, describeError } from "./api.js";
 import { $, fmtNumber, plural } from "./dom.js";
 import { invalidateHealth, isPaused } from "./health.js";
+import { stageLabel } from "./meta.js";
 import { confirmAction } from "./modals.js";
 import { refreshSoon } from "./poll.js";
 import { currentStats } from "./stats.js";
@@ -15,7 +16,7 @@ export async function retryItem(id) {
   let item = null;
   try {
     item = await change(`/api/queue/${id}/retry`);
-    toast(`Item #${id} is pending again (${item.stage}).`);
+    toast(`Item #${id} is pending again (${stageLabel(item.stage)}).`);
   } catch (error) {
     toast(`Retry of item #${id} failed: ${describeError(error)}`, "danger");
   }
