@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from emby_processor.db import QueueItem
 from tests.pipeline.stack import SERVER_LIBRARY, InProcess, Stack, running_stack, wait_for
+
+if TYPE_CHECKING:
+    from emby_processor.db import QueueItem
 
 #: retries for tests whose failure would otherwise retry for minutes
 MAX_RETRIES = 1
