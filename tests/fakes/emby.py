@@ -1,4 +1,4 @@
-"""A fake Emby / Jellyfin server, built from ../shared/emby-api/README.md.
+"""A fake Emby / Jellyfin server, built from their OpenAPI files and source (docs/compatibility.md).
 
 It is strict where the real servers bite: ``POST /Items/{id}`` is a full replace (missing fields
 are cleared; Jellyfin answers 500 "Error processing request." without Tags/ProviderIds/Genres),
