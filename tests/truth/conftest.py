@@ -58,3 +58,10 @@ def finished(run: InProcess, count: int, timeout: float = 40) -> dict[str, Queue
 def server_path(stack: Stack, local: Path) -> str:
     """Where the media server sees a file of the library (the stack's path map)."""
     return f"{SERVER_LIBRARY}/{local.relative_to(stack.library).as_posix()}"
+
+
+def file_one(stack: Stack, monkeypatch: pytest.MonkeyPatch, name: str, **env: str) -> QueueItem:
+    """Drop ``name`` (its movie already seeded), run the service until it is over, return it."""
+    stack.drop(name)
+    with InProcess(stack, monkeypatch, **{**QUICK, **env}) as run:
+        return finished(run, 1)[name]
