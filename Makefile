@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# axe-core for the dashboard's accessibility tests, pinned in tests/dashboard/axe/package-lock.json
+AXE_DIR := tests/dashboard/axe
+AXE     := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
 .PHONY: run test install lint bench screenshots clean
 
@@ -15,13 +18,20 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock build-constrain
 
 install: $(STAMP)
 
+# without npm the accessibility tests skip locally (and fail under CI=true)
+$(AXE): $(AXE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(AXE_DIR) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm not found: the accessibility tests (axe-core) will be skipped"; fi
+
 ## run: start the service on its embedded defaults (./watch, ./data, dashboard on :8000)
 run: $(STAMP)
 	mkdir -p watch data
 	$(BIN)/emby-processor run
 
-## test: the whole test suite (browser tests need Debian's chromium at /usr/bin/chromium)
-test: $(STAMP)
+## test: the whole test suite (browser tests need Debian's chromium at /usr/bin/chromium, the
+## accessibility tests npm for axe-core)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -q
 
 ## lint: ruff, mypy (strict), the import contracts of pyproject.toml, module and function sizes

@@ -6,6 +6,7 @@ nothing reads the environment behind its back.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from pathlib import Path
 from typing import Annotated, Literal
@@ -33,6 +34,21 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _host_pattern(pattern: str) -> str:
+    """An ``ALLOWED_HOSTS`` entry as the host guard compares it: lower case, IPv6 in brackets."""
+    pattern = pattern.lower()
+    if "*" in pattern[1:] or (pattern.startswith("*") and pattern != "*" and pattern[1] != "."):
+        raise ValueError(f"{pattern!r}: a wildcard is '*' alone or leads, as in '*.example.lan'")
+    if ":" in pattern:  # host names have no colon: this must be an IPv6 address
+        try:
+            return f"[{ipaddress.IPv6Address(pattern.strip('[]'))}]"
+        except ValueError:
+            raise ValueError(
+                f"{pattern!r} is neither a host name nor an IPv6 address (leave out the port)"
+            ) from None
+    return pattern
 
 
 class Settings(BaseSettings):
@@ -109,6 +125,11 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_patterns(cls, value: list[str]) -> list[str]:
+        return [_host_pattern(pattern) for pattern in value]
 
     @field_validator("*")
     @classmethod

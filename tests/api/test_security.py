@@ -115,6 +115,74 @@ async def test_allowed_hosts(tmp_path: Path, db: QueueDB) -> None:
         assert rebound.headers["x-content-type-options"] == "nosniff"
 
 
+# A Host header that is not ``host[:port]``. Each was a 500 or was let in before; the raw bytes
+# are what an HTTP server hands over (it decodes nothing), ``\xb2`` being a superscript two.
+MALFORMED_HOSTS = [
+    b"[",
+    b"a:b:c",
+    b"[::1",
+    b"nas.lan:99999",
+    b"nas.lan:\xb2",
+    "n\u00e4s.lan".encode(),
+    b"user@nas.lan",
+    b"nas.lan/path",
+    b"a" * 300,
+]
+
+
+@pytest.mark.parametrize("allowed", [[], ["testserver", "*.lan", "*"]])
+@pytest.mark.parametrize("host", MALFORMED_HOSTS)
+async def test_malformed_host_is_a_400_with_a_message(
+    tmp_path: Path, db: QueueDB, host: bytes, allowed: list[str]
+) -> None:
+    app = await make_app(tmp_path, db, allowed_hosts=allowed)
+    async with client_for(app) as client:
+        for method, path, headers in (
+            ("GET", "/api/stats", {}),
+            ("POST", "/api/scan", {"Origin": HOST, **WRITE}),
+        ):
+            response = await client.request(method, path, headers={"Host": host, **headers})
+            assert response.status_code == 400, (method, path, response.text)
+            detail = response.json()["detail"]
+            assert detail.startswith("malformed Host header"), detail
+            assert len(detail) < 200  # a long header is not echoed back whole
+            assert response.headers["x-content-type-options"] == "nosniff"
+    assert db.get_control("scan_requested_at") is None
+
+
+@pytest.mark.parametrize("host", [b"nas.lan", b"NAS.lan:8000", b"192.168.1.5:8000", b"[::1]:8000",
+                                  b"my_nas.lan", b"nas.lan:", b""])
+async def test_well_formed_hosts_pass_without_allowed_hosts(
+    client: httpx.AsyncClient, host: bytes
+) -> None:
+    response = await client.get("/api/stats", headers={"Host": host})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(("allowed", "host", "status"), [
+    (["nas.lan"], "NAS.LAN:8000", 200),  # host names are case-insensitive
+    (["*.example.lan"], "media.example.lan", 200),
+    (["*.example.lan"], "a.b.example.lan:8000", 200),
+    (["*.example.lan"], "example.lan", 400),
+    (["*.example.lan"], "badexample.lan", 400),
+    (["*"], "anything.example", 200),
+    (["::1"], "[::1]:8000", 200),  # an IPv6 address may be listed with or without brackets
+    (["[::1]"], "[::1]", 200),
+    (["192.168.1.5"], "192.168.1.5:8000", 200),
+    (["192.168.1.5"], "192.168.1.50", 400),
+    (["www.nas.lan"], "nas.lan", 400),  # refused, not redirected to www.
+])
+async def test_allowed_hosts_patterns(
+    tmp_path: Path, db: QueueDB, allowed: list[str], host: str, status: int
+) -> None:
+    app = await make_app(tmp_path, db, allowed_hosts=allowed)
+    async with client_for(app) as client:
+        response = await client.get("/api/stats", headers={"Host": host})
+        assert response.status_code == status, response.text
+        if status == 400:
+            assert response.json() == {"detail": f"host {host!r} is not in ALLOWED_HOSTS"}
+
+
 async def test_cors_only_when_configured(tmp_path: Path, db: QueueDB) -> None:
     app = await make_app(tmp_path, db, cors_origins=["http://other.lan:3000"])
     async with client_for(app) as client:

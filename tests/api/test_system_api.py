@@ -11,6 +11,7 @@ from emby_processor.db import QueueDB
 from emby_processor.errors import StoreError, UpstreamError
 from tests.api.conftest import WRITE
 from tests.api.seed import Spec, make
+from tests.api.test_metrics import samples
 
 pytestmark = pytest.mark.anyio
 
@@ -113,15 +114,13 @@ async def test_metrics(client: httpx.AsyncClient, db: QueueDB, ids: dict[str, in
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    lines = response.text.splitlines()
-    assert 'emby_processor_items{status="error"} 2' in lines
-    assert 'emby_processor_items{status="completed"} 2' in lines
-    assert 'emby_processor_worker_processed_total{worker="FileProcessor"} 7' in lines
-    assert 'emby_processor_worker_failed_total{worker="FileProcessor"} 2' in lines
-    assert 'emby_processor_worker_up{worker="EmbyUpdater",state="stopped"} 0' in lines
-    for line in lines:  # every sample line is "name{labels} number"
-        if not line.startswith("#"):
-            float(line.rsplit(" ", 1)[1])
+    values = samples(response.text)  # every line parses, whatever the label order
+    assert values["emby_processor_items", (("status", "error"),)] == 2
+    assert values["emby_processor_items", (("status", "completed"),)] == 2
+    assert values["emby_processor_worker_processed_total", (("worker", "FileProcessor"),)] == 7
+    assert values["emby_processor_worker_failed_total", (("worker", "FileProcessor"),)] == 2
+    assert values["emby_processor_worker_up",
+                  (("state", "stopped"), ("worker", "EmbyUpdater"))] == 0
 
 
 async def test_unknown_route_and_method_are_json(client: httpx.AsyncClient) -> None:

@@ -56,6 +56,9 @@ def test_dotenv_file_is_read(clean_env: Path) -> None:
         ("MAX_RETRIES", "-1", "MAX_RETRIES"),
         ("LIBRARY_TEMPLATE", "{code}/{nonsense}{ext}", "LIBRARY_TEMPLATE"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+        ("ALLOWED_HOSTS", "nas.lan,media.*", "ALLOWED_HOSTS"),
+        ("ALLOWED_HOSTS", "*nas.lan", "ALLOWED_HOSTS"),
+        ("ALLOWED_HOSTS", "nas.lan:8000", "ALLOWED_HOSTS"),
     ],
 )
 def test_bad_values_name_the_variable(
@@ -66,6 +69,13 @@ def test_bad_values_name_the_variable(
         load_settings()
     assert expected in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_allowed_hosts_are_compared_as_the_host_guard_sees_them(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALLOWED_HOSTS", "NAS.lan, *.Example.lan, *, ::1, [FE80::0001]")
+    assert load_settings().allowed_hosts == ["nas.lan", "*.example.lan", "*", "[::1]", "[fe80::1]"]
 
 
 def test_watch_folder_that_is_a_file(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

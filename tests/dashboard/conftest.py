@@ -54,6 +54,7 @@ class Item:
     metadata: dict[str, Any] | None = None
     error: str = "No metadata found for this code"
     kind: str = "permanent"
+    cause: str = "internal"  # a cause code from emby_processor.vocabulary
     library_path: str | None = None
     server_path: str | None = None
 
@@ -94,7 +95,8 @@ class Seeder:
             if spec.status == "pending":
                 db.defer(item.id, OWNER, 3600)
             elif spec.status == "error":
-                db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None)
+                db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+                        cause=spec.cause)  # type: ignore[arg-type]
             else:
                 raise AssertionError(f"{spec.status} needs stage emby")
             return item.id
@@ -106,10 +108,11 @@ class Seeder:
         if spec.status == "pending":
             db.defer(item.id, OWNER, 3600)
         elif spec.status == "completed":
-            db.add_event(item.id, "emby", "ok", "metadata written and verified", 340.0)
-            db.advance(item.id, OWNER, "done", emby_id=str(100000 + item.id))
+            db.advance(item.id, OWNER, "done", emby_id=str(100000 + item.id), event=NewEvent(
+                "emby", "ok", "metadata written and verified", 340.0))
         else:
-            db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None)
+            db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+                    cause=spec.cause)  # type: ignore[arg-type]
         return item.id
 
     def many(self, specs: list[Item]) -> list[int]:
@@ -274,3 +277,50 @@ def open_dashboard(page: Any, dash: Dash, query: str = "poll=0.5") -> Any:
     expect(page.locator("body[data-reachable='true']")).to_have_count(1)
     expect(page.locator("#queue-body")).not_to_contain_text("Loading…")
     return page
+
+
+# ----------------------------------------------------------------------------------------------
+# accessibility: axe-core from npm (tests/dashboard/axe, installed by `make test` and .ci/run)
+
+AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    require_dependency(AXE_JS.exists(),
+                       "axe-core (npm ci in tests/dashboard/axe; `make test` does it)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:5]]
+        lines.append(f"{v['impact']} {v['id']}: {v['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+class Axe:
+    """Runs axe-core in a page (evaluated through the DevTools protocol, so the page's CSP,
+    which allows no inline script, does not stop it) and returns its violations."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def violations(self, page: Any, include: str | None = None,
+                   impacts: tuple[str, ...] = AXE_IMPACTS) -> list[dict[str, Any]]:
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(self.source)
+        found: list[dict[str, Any]] = page.evaluate(
+            """async (include) => {
+                const result = await window.axe.run(include || document,
+                                                    {resultTypes: ['violations']});
+                return result.violations;
+            }""", include)
+        return [v for v in found if v["impact"] in impacts]
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Axe:
+    return Axe(axe_source)

@@ -37,7 +37,9 @@ def test_live_log_backlog_then_live_lines_and_the_view_follows(dash: Dash, page)
     expect(page.locator(f"{LINES}.log-ERROR")).to_have_count(1)
     expect(page.locator(f"{LINES}.log-WARNING")).to_contain_text("provider slow")
     expect(page.locator(f"{LINES}.log-ERROR .log-item")).to_have_text("#7")
-    page.wait_for_function("document.getElementById('log-view').dataset.follow === 'true'")
+    # a function, not an expression: Playwright eval()s a string expression while it waits,
+    # which the page's CSP refuses
+    page.wait_for_function("() => document.getElementById('log-view').dataset.follow === 'true'")
     assert follows(page)
 
     # scrolling up pauses auto-scroll; new lines wait below
@@ -55,8 +57,8 @@ def test_live_log_backlog_then_live_lines_and_the_view_follows(dash: Dash, page)
     dash.logs.append("INFO", "emby_processor.test", "after resuming")
     expect(page.locator(LINES).last).to_contain_text("after resuming")
     page.wait_for_function(
-        "(() => { const v = document.getElementById('log-view');"
-        " return v.scrollHeight - v.scrollTop - v.clientHeight < 8; })()")
+        "() => { const v = document.getElementById('log-view');"
+        " return v.scrollHeight - v.scrollTop - v.clientHeight < 8; }")
 
 
 def test_log_level_filter(dash: Dash, page):

@@ -4,6 +4,7 @@ fits a tablet, and is usable by keyboard."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from tests.dashboard.conftest import Dash, Item, attach_recorder, open_dashboard, simple
 
 pytestmark = pytest.mark.browser
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "emby_processor" / "static"
 
 
 def test_page_loads_every_asset_from_the_app_with_no_internet(dash: Dash, page):
@@ -34,14 +37,57 @@ def test_page_loads_every_asset_from_the_app_with_no_internet(dash: Dash, page):
     rec = page.rec
     paths = {r.split("?")[0].split(str(dash.port), 1)[1] for r in rec.requests}
     assert {"/", "/static/vendor/bootstrap/css/bootstrap.min.css",
-            "/static/vendor/bootstrap/js/bootstrap.bundle.min.js", "/static/dashboard.js",
-            "/static/dashboard.css", "/api/health", "/api/stats", "/api/queue",
+            "/static/vendor/bootstrap/js/bootstrap.bundle.min.js", "/static/js/main.js",
+            "/static/dashboard.css", "/api/meta", "/api/health", "/api/stats", "/api/queue",
             "/api/logs"} <= paths
     assert rec.external() == [], "the page asked the internet for something"
     assert rec.failed == [], f"failed requests: {rec.failed}"
     assert rec.bad_responses == [], f"error responses: {rec.bad_responses}"
     # CSP violations, blocked inline code and 404s all show up as console errors
     assert rec.console_errors == [], f"console errors: {rec.console_errors}"
+
+
+def test_page_script_is_es_modules_served_as_javascript_and_revalidated(dash: Dash, page):
+    """Every module in static/js is loaded (none dead), as JavaScript (or the browser refuses to
+    run it), and revalidated on each use (an upgrade never mixes old and new modules)."""
+    served: dict[str, dict[str, str]] = {}
+    page.on("response", lambda r: "/static/" in r.url and served.__setitem__(
+        r.url.split(str(dash.port), 1)[1], {**r.headers, "status": str(r.status)}))
+    open_dashboard(page, dash)
+    expect(page.locator("body[data-ready='true']")).to_have_count(1)
+    modules = {f"/static/js/{p.name}" for p in (STATIC / "js").glob("*.js")}
+    assert modules and modules <= served.keys(), f"modules never loaded: {modules - served.keys()}"
+    assert page.locator("script[type='module']").count() == 1
+    # the others are asked for at once, not one import level after another
+    preloaded = set(page.locator("link[rel='modulepreload']").evaluate_all(
+        "links => links.map(l => new URL(l.href).pathname)"))
+    assert preloaded == modules - {"/static/js/main.js"}
+    assert page.locator("script:not([type='module'])[src]").count() == 1  # Bootstrap's bundle
+    for path, headers in served.items():
+        assert headers["status"] in ("200", "304"), (path, headers)
+        assert headers.get("cache-control") == "no-cache", (path, headers)
+        assert headers.get("etag"), (path, headers)
+        if path.endswith(".js"):
+            assert headers["content-type"].startswith("text/javascript"), (path, headers)
+    # a second visit asks again and gets "not modified" (the browser keeps the files)
+    with page.expect_response(lambda r: r.url.endswith("/static/js/main.js")) as again:
+        page.reload()
+    assert again.value.status in (200, 304)
+    assert again.value.request.headers.get("if-none-match") or again.value.status == 200
+    assert page.rec.external() == [] and page.rec.console_errors == []
+
+
+def test_every_file_the_page_loads_ships_in_the_package():
+    """The wheel (and the Docker image built from it) carries what pyproject's package-data
+    names; a module left out would load locally (editable install) and 404 in the image."""
+    import tomllib
+
+    pyproject = tomllib.loads((STATIC.parents[2] / "pyproject.toml").read_text("utf-8"))
+    globs = pyproject["tool"]["setuptools"]["package-data"]["emby_processor"]
+    package = STATIC.parent
+    shipped = {path for pattern in globs for path in package.glob(pattern) if path.is_file()}
+    files = {path for path in STATIC.rglob("*") if path.is_file()}
+    assert files - shipped == set(), "static files the package would leave out"
 
 
 def test_stats_change_on_screen_within_5_seconds(dash: Dash, page):

@@ -17,12 +17,13 @@ OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ACTRESSES = ["Kaede Fua", "Hitomi Tanaka", "Yua Mikami", "Aoi Tsukasa", "Rin Hatsumi",
              "Momo Sakura", "Jun Amamiya", "Saika Kawakita", "Ichika Matsumoto", "Mei Washio"]
 LABELS = ["ABP", "SSIS", "IPX", "MIDV", "STARS", "JUL", "PRED", "CAWD", "SONE", "MIDE"]
-ERRORS = [
-    ("No movie code in the file name", "permanent", "identify"),
+ERRORS = [  # message, kind, stage, cause
+    ("No movie code in the file name", "permanent", "identify", "no_code"),
     ("No provider knows SSIS-998 (metatube: not found, r18dev: not found)", "permanent",
-     "metadata"),
-    ("Emby has not indexed the file after 900 s", "transient", "emby"),
-    ("Target exists: /library/Yua Mikami/MIDV-120/MIDV-120.mp4", "permanent", "organize"),
+     "metadata", "unknown_code"),
+    ("Emby has not indexed the file after 900 s", "transient", "emby", "not_indexed"),
+    ("Target exists: /library/Yua Mikami/MIDV-120/MIDV-120.mp4", "permanent", "organize",
+     "target_exists"),
 ]
 
 
@@ -46,12 +47,12 @@ def realistic(dash: Dash) -> None:
             specs.append(Item(path, "pending", "emby", code=code, actresses=names,
                               title=meta["title"], metadata=meta, library_path=library))
         else:
-            message, kind, stage = ERRORS[n % len(ERRORS)]
+            message, kind, stage, cause = ERRORS[n % len(ERRORS)]
             specs.append(Item(path, "error", stage, code=None if stage == "identify" else code,
                               actresses=[] if stage == "identify" else names, error=message,
-                              kind=kind))
+                              kind=kind, cause=cause))
     specs.append(Item("/watch/new/ssis-998.mp4", "error", "metadata", code="SSIS-998",
-                      error=ERRORS[1][0]))
+                      error=ERRORS[1][0], cause=ERRORS[1][3]))
     specs.append(Item("/watch/new/MIDV-220.mp4", "pending", "emby", code="MIDV-220",
                       actresses=["Saika Kawakita"], title="MIDV feature"))
     specs.append(Item("/watch/incoming/ipx-811.mp4", "processing", code="IPX-811",

@@ -101,6 +101,5 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Requested-With", "Last-Event-ID"],
         )
-    if settings.allowed_hosts:
-        app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(HostGuard, allowed_hosts=settings.allowed_hosts)  # also refuses bad Hosts
     app.add_middleware(SecurityHeaders)

@@ -1,102 +1,125 @@
-"""``GET /metrics`` in the Prometheus text format (0.0.4), written by hand.
+"""``GET /metrics``: the numbers kept in the database, in the Prometheus text format (0.0.4).
 
-prometheus_client is not a dependency and every figure here is read fresh from the database
-counters, the heartbeat rows and the health report, so a tiny writer is all that is needed.
-Step durations (the Emby push among them) and upstream errors come from two small tables the
-workers keep up to date, so a dashboard in another process exports them too.
+A custom ``prometheus_client`` collector reads every figure fresh at scrape time from the
+database counters, the heartbeat rows and the health report, so a dashboard running apart from
+the workers exports the same numbers. Nothing is counted in this process's memory: step
+durations (the Emby push among them) and upstream errors come from two small tables the workers
+keep up to date. prometheus_client does the naming, escaping and number formatting.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
 
 from emby_processor.db import STATUSES, QueueDB
 from emby_processor.health import ALIVE_STATES
 from emby_processor.logbuffer import LogBuffer
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 PREFIX = "emby_processor_"
-Sample = tuple[Mapping[str, str], float]
+HEALTH_STATUSES = ("healthy", "degraded", "unhealthy")
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(PREFIX + name, documentation, value=value)
 
 
-def _number(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+class QueueCollector:
+    """One scrape's figures: the queue database, the log buffer and a health report."""
+
+    def __init__(self, db: QueueDB, logs: LogBuffer, health: Mapping[str, Any]) -> None:
+        self.db = db
+        self.logs = logs
+        self.health = health
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._queue()
+        yield from self._workers()
+        yield from self._health()
+        yield CounterMetricFamily(PREFIX + "log_records_total",
+                                  "Log records written since the process started.",
+                                  value=self.logs.last_id)
+        yield _gauge("log_subscribers", "Open live-log (SSE) streams.", self.logs.subscribers)
+
+    def _queue(self) -> Iterator[Metric]:
+        stats = self.db.stats(top=0)
+        items = GaugeMetricFamily(PREFIX + "items", "Queue items per status.", labels=["status"])
+        for status in STATUSES:
+            items.add_metric([status], stats[status])
+        yield items
+        # _sum and _count per stage and outcome, as a summary without quantiles
+        steps = SummaryMetricFamily(
+            PREFIX + "step_duration_milliseconds",
+            "Time of pipeline steps by stage and outcome (emby/ok is the Emby push).",
+            labels=["stage", "outcome"],
+        )
+        for stage, outcome, count, total_ms in self.db.event_stats():
+            steps.add_metric([stage, outcome], count, total_ms)
+        yield steps
+        errors = CounterMetricFamily(
+            PREFIX + "upstream_errors_total",
+            "Failed requests to metadata providers and the media server.", labels=["service"],
+        )
+        for service, count in self.db.upstream_errors().items():
+            errors.add_metric([service], count)
+        yield errors
+
+    def _workers(self) -> Iterator[Metric]:
+        details: Mapping[str, Mapping[str, Any]] = self.health.get("worker_details", {})
+        processed = CounterMetricFamily(PREFIX + "worker_processed_total",
+                                        "Items a worker finished since it started.",
+                                        labels=["worker"])
+        failed = CounterMetricFamily(PREFIX + "worker_failed_total",
+                                     "Items a worker failed since it started.", labels=["worker"])
+        up = GaugeMetricFamily(PREFIX + "worker_up",
+                               "1 when the worker's heartbeat is fresh and it runs.",
+                               labels=["worker", "state"])
+        age = GaugeMetricFamily(PREFIX + "worker_heartbeat_age_seconds",
+                                "Seconds since the worker's last heartbeat.", labels=["worker"])
+        for name, detail in details.items():
+            processed.add_metric([name], detail.get("processed") or 0)
+            failed.add_metric([name], detail.get("failed") or 0)
+            state = detail.get("state")
+            up.add_metric([name, str(state)], 1 if state in ALIVE_STATES else 0)
+            if detail.get("beat_age_seconds") is not None:
+                age.add_metric([name], detail["beat_age_seconds"])
+        yield from (processed, failed, up, age)
+
+    def _health(self) -> Iterator[Metric]:
+        health = self.health
+        yield _gauge("paused", "1 when a person paused the workers.",
+                     1 if health.get("paused") else 0)
+        overall = GaugeMetricFamily(PREFIX + "health_status",
+                                    "Overall health; the current status has value 1.",
+                                    labels=["status"])
+        for status in HEALTH_STATUSES:
+            overall.add_metric([status], 1 if status == str(health.get("status")) else 0)
+        yield overall
+        checks: Mapping[str, Mapping[str, Any]] = health.get("checks", {})
+        check_ok = GaugeMetricFamily(PREFIX + "check_ok", "1 when a health check passes.",
+                                     labels=["check"])
+        for name, check in checks.items():
+            check_ok.add_metric([name], 1 if check.get("status") == "ok" else 0)
+        yield check_ok
+        stuck = checks.get("stuck_items", {}).get("details", {}).get("count")
+        if stuck is not None:
+            yield _gauge("stuck_items", "Items still processing after their lease expired.", stuck)
+        size = health.get("database_size_bytes")
+        if size is not None:
+            yield _gauge("database_size_bytes", "Queue database size including WAL.", size)
+        yield _gauge("uptime_seconds", "Seconds since this process started.",
+                     health.get("uptime_seconds") or 0)
 
 
-class MetricsText:
-    def __init__(self) -> None:
-        self._lines: list[str] = []
-
-    def add(self, name: str, kind: str, help_text: str, samples: Iterable[Sample]) -> None:
-        full = PREFIX + name
-        self._lines.append(f"# HELP {full} {_escape(help_text)}")
-        self._lines.append(f"# TYPE {full} {kind}")
-        for labels, value in samples:
-            label_text = ",".join(f'{key}="{_escape(val)}"' for key, val in labels.items())
-            suffix = f"{{{label_text}}}" if label_text else ""
-            self._lines.append(f"{full}{suffix} {_number(value)}")
-
-    def render(self) -> str:
-        return "\n".join(self._lines) + "\n"
-
-
-def render_metrics(db: QueueDB, logs: LogBuffer, health: Mapping[str, Any]) -> str:
-    out = MetricsText()
-    stats = db.stats(top=0)
-    out.add("items", "gauge", "Queue items per status.",
-            (({"status": status}, stats[status]) for status in STATUSES))
-    details: Mapping[str, Mapping[str, Any]] = health.get("worker_details", {})
-    out.add("worker_processed_total", "counter", "Items a worker finished since it started.",
-            (({"worker": n}, d.get("processed") or 0) for n, d in details.items()))
-    out.add("worker_failed_total", "counter", "Items a worker failed since it started.",
-            (({"worker": n}, d.get("failed") or 0) for n, d in details.items()))
-    out.add("worker_up", "gauge", "1 when the worker's heartbeat is fresh and it runs.",
-            (({"worker": n, "state": str(d.get("state"))},
-              1 if d.get("state") in ALIVE_STATES else 0)
-             for n, d in details.items()))
-    out.add("worker_heartbeat_age_seconds", "gauge", "Seconds since the worker's last heartbeat.",
-            (({"worker": n}, d["beat_age_seconds"]) for n, d in details.items()
-             if d.get("beat_age_seconds") is not None))
-    steps = db.event_stats()
-    out.add("step_duration_milliseconds_sum", "counter",
-            "Total time of pipeline steps by stage and outcome (emby/ok is the Emby push).",
-            (({"stage": s, "outcome": o}, total) for s, o, _, total in steps))
-    out.add("step_duration_milliseconds_count", "counter",
-            "Number of timed pipeline steps by stage and outcome.",
-            (({"stage": s, "outcome": o}, count) for s, o, count, _ in steps))
-    out.add("upstream_errors_total", "counter",
-            "Failed requests to metadata providers and the media server.",
-            (({"service": name}, count) for name, count in db.upstream_errors().items()))
-    out.add("paused", "gauge", "1 when a person paused the workers.",
-            [({}, 1 if health.get("paused") else 0)])
-    status = str(health.get("status"))
-    out.add("health_status", "gauge", "Overall health; the current status has value 1.",
-            (({"status": s}, 1 if s == status else 0)
-             for s in ("healthy", "degraded", "unhealthy")))
-    checks: Mapping[str, Mapping[str, Any]] = health.get("checks", {})
-    out.add("check_ok", "gauge", "1 when a health check passes.",
-            (({"check": n}, 1 if c.get("status") == "ok" else 0) for n, c in checks.items()))
-    stuck = checks.get("stuck_items", {}).get("details", {}).get("count")
-    if stuck is not None:
-        out.add("stuck_items", "gauge", "Items still processing after their lease expired.",
-                [({}, stuck)])
-    size = health.get("database_size_bytes")
-    if size is not None:
-        out.add("database_size_bytes", "gauge", "Queue database size including WAL.",
-                [({}, size)])
-    out.add("uptime_seconds", "gauge", "Seconds since this process started.",
-            [({}, health.get("uptime_seconds") or 0)])
-    out.add("log_records_total", "counter", "Log records written since the process started.",
-            [({}, logs.last_id)])
-    out.add("log_subscribers", "gauge", "Open live-log (SSE) streams.", [({}, logs.subscribers)])
-    return out.render()
+def render_metrics(db: QueueDB, logs: LogBuffer, health: Mapping[str, Any]) -> bytes:
+    """The exposition text of one scrape."""
+    return generate_latest(QueueCollector(db, logs, health))

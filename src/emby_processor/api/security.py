@@ -12,7 +12,9 @@ sends:
 - with ``API_TOKEN`` set, ``Authorization: Bearer <token>`` is also required.
 
 ``ALLOWED_HOSTS`` (when set) refuses every request whose ``Host`` is not listed: the defence
-against DNS rebinding, where an attacker's domain name resolves to the LAN address.
+against DNS rebinding, where an attacker's domain name resolves to the LAN address. The matching
+is Starlette's ``TrustedHostMiddleware``; a ``Host`` header that is not ``host[:port]`` at all is
+refused with a 400 whether or not ``ALLOWED_HOSTS`` is set.
 
 These are plain ASGI middlewares, not ``BaseHTTPMiddleware``, so streaming responses (the log
 stream, the CSV export) pass through untouched and client disconnects still reach them.
@@ -21,11 +23,14 @@ stream, the CSV export) pass through untouched and client disconnects still reac
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
 import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emby_processor.api.errors import error_json
@@ -33,6 +38,12 @@ from emby_processor.api.errors import error_json
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REQUESTED_WITH = "emby-processor"
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+#: the longest host name DNS allows; a longer Host header is no host name
+MAX_HOST_NAME = 253
+# RFC 3986 reg-name characters, or an IP literal in brackets, then an optional port
+_HOST_HEADER = re.compile(
+    r"(?P<name>[A-Za-z0-9._~%!$&'()*+,;=-]+|\[(?P<ipv6>[0-9A-Fa-f:.]+)\])(?::(?P<port>[0-9]*))?"
+)
 
 
 def csp_nonce() -> str:
@@ -64,7 +75,7 @@ def _split_host(host: str) -> tuple[str, int | None]:
         port = rest[1:] if rest.startswith(":") else ""
     else:
         name, _, port = host.partition(":")
-    return name, int(port) if port.isdigit() else None
+    return name, int(port) if port.isascii() and port.isdigit() else None
 
 
 def same_origin(origin: str, host_header: str) -> bool:
@@ -83,15 +94,32 @@ def same_origin(origin: str, host_header: str) -> bool:
     return origin_port == port if port is not None else origin_port in (80, 443)
 
 
-def host_allowed(host_header: str, allowed: Iterable[str]) -> bool:
-    host, _ = _split_host(host_header)
-    for pattern in allowed:
-        pattern = pattern.strip().lower()
-        if pattern == "*" or pattern == host:
-            return True
-        if pattern.startswith("*.") and host.endswith(pattern[1:]):
-            return True
-    return False
+def host_header_problem(value: str | None) -> str | None:
+    """Why a ``Host`` header is not ``host[:port]``, or None when it is fine (or absent)."""
+    if not value:
+        return None  # HTTP/1.0 may omit it; the server's own address is used then
+    match = _HOST_HEADER.fullmatch(value)
+    if match is None:
+        reason = "expected host[:port]"
+    elif len(match["name"]) > MAX_HOST_NAME:
+        reason = f"the host name is longer than {MAX_HOST_NAME} characters"
+    elif match["ipv6"] is not None and not _is_ipv6(match["ipv6"]):
+        reason = "not an IPv6 address in brackets"
+    elif match["port"] and int(match["port"]) > 65535:
+        reason = "the port is above 65535"
+    else:
+        return None
+    # ascii() shows bytes outside ASCII as \xNN, as they came (headers are decoded as latin-1)
+    shown = ascii(value) if len(value) <= 60 else ascii(value[:60])[:-1] + "…'"
+    return f"malformed Host header {shown}: {reason}"
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def write_refusal(
@@ -140,19 +168,49 @@ class WriteGuard:
         await self.app(scope, receive, send)
 
 
+class _Refusal:
+    """The ``send`` handed to TrustedHostMiddleware: what it sends itself is its refusal."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.refused = False
+
+    async def __call__(self, message: Message) -> None:
+        self.refused = True  # the plain-text answer is dropped; HostGuard answers in JSON
+
+
 class HostGuard:
-    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str]) -> None:
+    """A malformed ``Host`` is a 400; with ``allowed_hosts``, so is a host not listed.
+
+    Which hosts are listed is decided by Starlette's ``TrustedHostMiddleware`` (case-insensitive,
+    ``*`` and ``*.example.lan`` wildcards, no ``www.`` redirect); only its plain-text refusal is
+    replaced by the API's JSON error shape.
+    """
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
-        self.allowed = tuple(allowed_hosts)
+        self._trusted = TrustedHostMiddleware(
+            self._admit, allowed_hosts=list(allowed_hosts) or ["*"], www_redirect=False
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and self.allowed:
-            host = Headers(scope=scope).get("host", "")
-            if not host_allowed(host, self.allowed):
-                response = error_json(400, f"host {host!r} is not in ALLOWED_HOSTS")
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host")
+        problem = host_header_problem(host)
+        if problem is not None:
+            await error_json(400, problem)(scope, receive, send)
+            return
+        refusal = _Refusal(send)
+        await self._trusted(scope, receive, refusal)
+        if refusal.refused:
+            response = error_json(400, f"host {host or ''!r} is not in ALLOWED_HOSTS")
+            await response(scope, receive, send)
+
+    async def _admit(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert isinstance(send, _Refusal)
+        await self.app(scope, receive, send.send)
 
 
 class SecurityHeaders:

@@ -10,7 +10,8 @@ rules are described in ``docs/moviecode.md``.
 from __future__ import annotations
 
 from .cid import cid_to_code
-from .families import FAMILIES, Family
+from .families import FAMILIES
+from .family import Family
 from .model import Explanation, MovieCode
 from .parser import canonical_code, explain, parse_movie_code
 

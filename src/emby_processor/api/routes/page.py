@@ -4,14 +4,22 @@ servers often have no internet).
 The page's inline ``<script>`` and ``<style>`` carry ``nonce="{{CSP_NONCE}}"``; every request
 gets a fresh nonce in both the page and its Content-Security-Policy, so injected markup
 (a filename that slipped past escaping) cannot run script.
+
+The page's script is a set of ES modules under ``static/js/`` (no build step). Browsers run a
+module only when it is served with a JavaScript type, so ``.js`` is registered as
+``text/javascript`` whatever the host's MIME table says. Static files are sent with
+``Cache-Control: no-cache``: the browser keeps them but revalidates each use (an ETag, so a
+``304`` on a LAN), and after an upgrade never runs old modules beside new ones.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 import emby_processor
@@ -46,12 +54,22 @@ def page() -> HTMLResponse:
     )
 
 
+class RevalidatedStaticFiles(StaticFiles):
+    """Static files the browser revalidates before each use (``Cache-Control: no-cache``)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 def mount_static(app: FastAPI) -> None:
     """Bootstrap from the xstatic package, then the package's own static folder."""
     import xstatic.pkg.bootstrap as bootstrap
 
+    mimetypes.add_type("text/javascript", ".js")
     # the more specific mount first: Starlette matches mounts in order
-    app.mount("/static/vendor/bootstrap", StaticFiles(directory=bootstrap.BASE_DIR),
+    app.mount("/static/vendor/bootstrap", RevalidatedStaticFiles(directory=bootstrap.BASE_DIR),
               name="bootstrap")
     if STATIC_DIR.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+        app.mount("/static", RevalidatedStaticFiles(directory=STATIC_DIR), name="static")

@@ -87,5 +87,5 @@ def scan(ctx: Ctx) -> dict[str, str]:
                **json_error_responses(422, 500, 503)},
 )
 def metrics(ctx: Ctx) -> PlainTextResponse:
-    text = render_metrics(ctx.db, ctx.logs, ctx.health.report())
-    return PlainTextResponse(text, media_type=CONTENT_TYPE)
+    body = render_metrics(ctx.db, ctx.logs, ctx.health.report())
+    return PlainTextResponse(body, media_type=CONTENT_TYPE)

@@ -1,0 +1,102 @@
+/* emby-processor dashboard: start-up and the links between panels. Plain ES modules, no build
+ * step, no framework; one module per panel (see docs/development.md, "Adding a dashboard panel").
+ *
+ * Start-up: theme and token controls first (they work offline), then the vocabulary from
+ * /api/meta (retried with backoff while the server is unreachable), then the URL state, the
+ * panels, the live log and the first poll cycle.
+ */
+import { confirmRetry, wireActions } from "./actions.js";
+import { onUnreachable, setToken, getToken, Unreachable, describeError } from "./api.js";
+import { openDetail, refreshDetail, wireDetail } from "./detail.js";
+import { $, el } from "./dom.js";
+import { invalidateHealth, loadHealth } from "./health.js";
+import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
+import { loadMeta } from "./meta.js";
+import {
+  backoffDelay, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
+} from "./poll.js";
+import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
+import { buildStatCards, invalidateStats, loadStats, wireStats } from "./stats.js";
+import { wireTheme } from "./theme.js";
+import { toast } from "./toast.js";
+import { readUrl, writeUrl } from "./urlstate.js";
+
+function fail(message) {
+  document.body.prepend(el("div", { className: "alert alert-danger m-3", attrs: { role: "alert" }, text: message }));
+}
+
+/** The vocabulary, once; while the server is unreachable the banner says so and it tries again. */
+async function loadVocabulary() {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      await loadMeta();
+      return true;
+    } catch (error) {
+      if (!(error instanceof Unreachable)) {
+        fail(`The dashboard cannot start: the server's vocabulary (/api/meta) did not load (${describeError(error)}).`);
+        return false;
+      }
+      const delay = backoffDelay(failures);
+      setReachable(false, delay);
+      await pause(delay);
+    }
+  }
+}
+
+function wirePanels() {
+  wireStats({ onFilter: (status) => applyFilters({ status }), onActress: (actress) => applyFilters({ actress }) });
+  wireQueue({ onDetails: openDetail, onRetry: confirmRetry });
+  wireDetail({
+    onShowLogs: (id) => {
+      showItemLogs(id);
+      focusLogs();
+    },
+  });
+  wireLogs({ onItem: openDetail });
+  wireActions();
+  $("act-refresh").addEventListener("click", () => {
+    invalidateHealth();
+    invalidateStats();
+    invalidateQueue();
+    if (logsDown()) connectLogs(false);
+    refreshSoon();
+  });
+  onRestored(() => {
+    if (logsDown()) connectLogs(false);
+  });
+  document.addEventListener("keydown", (e) => {
+    const typing = e.target.closest("input, textarea, select, [contenteditable]");
+    if (e.key === "/" && !typing && !document.querySelector(".modal.show")) {
+      e.preventDefault();
+      $("filter-q").focus();
+    }
+  });
+}
+
+async function start() {
+  if (!window.bootstrap) {
+    fail("Bootstrap's script did not load; the dashboard cannot start.");
+    return;
+  }
+  wireTheme();
+  setToken(getToken());
+  $("forget-token").addEventListener("click", () => {
+    setToken("");
+    toast("API token forgotten.", "secondary");
+  });
+  onUnreachable(() => setReachable(false));
+  wirePolling();
+  if (!(await loadVocabulary())) return;
+  buildStatCards();
+  buildQueueControls();
+  readUrl();
+  syncFilterControls();
+  writeUrl();
+  wirePanels();
+  registerLoader(loadHealth, loadStats, loadQueue, refreshDetail);
+  connectLogs(true);
+  tick();
+  document.body.dataset.ready = "true";
+}
+
+start();

@@ -1,0 +1,114 @@
+"""Accessibility: axe-core finds no serious or critical problem on the page or in the item
+dialog, in light and dark mode, at phone and desktop widths; keyboard focus never gets lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.dashboard.conftest import Axe, Dash, Item, describe_violations, open_dashboard, simple
+
+pytestmark = pytest.mark.browser
+
+SCHEMES = ["light", "dark"]
+WIDTHS = [390, 1440]
+# a function, not an expression: Playwright evaluates a string expression with eval() while it
+# waits, and the page's CSP (no 'unsafe-eval') refuses that
+IN_DIALOG = "() => document.getElementById('detail-modal').contains(document.activeElement)"
+
+
+def seed_a_bit_of_everything(dash: Dash) -> list[int]:
+    dash.db.beat("FileProcessor", "running", processed=12)
+    dash.db.beat("EmbyUpdater", "idle")  # RetryHandler never beat: a health problem to show
+    metadata = {"code": "ABP-001", "title": "A title", "studio": "Example",
+                "actresses": [{"name": "Kaede Fua"}], "genres": ["Drama"] * 40}
+    ids = dash.seed.many([
+        Item("/watch/abp-001.mp4", "completed", "emby", code="ABP-001", actresses=["Kaede Fua"],
+             title="A title", metadata=metadata, library_path="/library/Kaede Fua/ABP-001.mp4"),
+        Item("/watch/random-name.mp4", "error", "identify", error="no movie code in the name",
+             cause="no_code"),
+        simple(3, "error", stage="emby", error="Emby did not index the file in 900 s",
+               kind="transient", cause="not_indexed"),
+        simple(4, "pending"),
+        Item("/watch/ipx-005.mp4", "processing", code="IPX-005"),
+    ])
+    for n in range(30):
+        dash.logs.append(("INFO", "WARNING", "ERROR")[n % 3], "emby_processor.test",
+                         f"line {n}", ids[n % len(ids)])
+    return ids
+
+
+def assert_no_violations(axe: Axe, page: Any, where: str) -> None:
+    found = axe.violations(page)
+    assert found == [], f"axe on {where}:\n{describe_violations(found)}"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_main_page_has_no_serious_accessibility_violation(dash: Dash, page, axe: Axe,
+                                                          scheme: str, width: int):
+    seed_a_bit_of_everything(dash)
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 900})
+    open_dashboard(page, dash)
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", scheme)
+    expect(page.locator("#log-view .log-line")).to_have_count(30)
+    expect(page.locator(".check-warning")).not_to_have_count(0)
+    assert_no_violations(axe, page, f"the main page ({scheme}, {width} px)")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_detail_dialog_has_no_serious_accessibility_violation(dash: Dash, page, axe: Axe,
+                                                              scheme: str, width: int):
+    ids = seed_a_bit_of_everything(dash)
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 700})
+    open_dashboard(page, dash)
+    # an error with no metadata (a long body with nothing focusable in it), then a full item
+    for item_id in (ids[1], ids[0]):
+        page.get_by_role("button", name=f"View details of item {item_id}").click()
+        expect(page.locator("#detail-modal")).to_be_visible()
+        expect(page.locator("#detail-events")).to_be_visible()
+        raw = page.locator("#detail-body summary", has_text="Raw JSON")
+        if raw.count():
+            raw.click()  # the metadata's raw JSON, unfolded: a scrolling box of its own
+            expect(page.locator("#detail-metadata-raw")).to_be_visible()
+        assert_no_violations(axe, page, f"the dialog of item {item_id} ({scheme}, {width} px)")
+        page.keyboard.press("Escape")
+        expect(page.locator("#detail-modal")).to_be_hidden()
+
+
+def test_focus_stays_in_the_detail_dialog_after_confirming_or_cancelling(dash: Dash, page):
+    (item_id,) = dash.seed.many([simple(1, "error", error="MetaTube: no such movie")])
+    open_dashboard(page, dash)
+    page.get_by_role("button", name=f"View details of item {item_id}").click()
+    dialog = page.locator("#detail-modal")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#detail-error")).to_contain_text("MetaTube: no such movie")  # loaded
+    expect(page.locator("#detail-reprocess")).to_be_enabled()
+
+    # cancel: focus goes back to the button that asked
+    page.locator("#detail-reprocess").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-confirm-yes")).to_be_focused()
+    page.locator("#detail-confirm-no").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-confirm")).to_be_hidden()
+    expect(page.locator("#detail-reprocess")).to_be_focused()
+
+    # confirm a retry: the Retry button goes away with the error, focus stays in the dialog
+    page.locator("#detail-retry").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-confirm-yes")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".toast")).to_contain_text(f"Item #{item_id} is pending again")
+    expect(page.locator("#detail-retry")).to_be_hidden()
+    page.wait_for_function(IN_DIALOG)
+    assert dash.db.require(item_id).status == "pending"
+
+    # and Escape still closes it
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
