@@ -1,4 +1,4 @@
-"""The normalised metadata model every provider returns (docs/providers.md, "The record")."""
+"""The normalised metadata model every provider returns (docs/providers.md, section 4)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The differences between Emby and Jellyfin that the client has to know about.
 
-Everything else in the client is shared; docs/mediaserver.md lists where the two servers
-disagree, and each disagreement is one field here.
+Everything else in the client is shared; docs/mediaserver.md ("Dialect differences") lists where
+the two servers disagree, and each disagreement is one field here.
 """
 
 from __future__ import annotations

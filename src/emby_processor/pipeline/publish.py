@@ -1,4 +1,4 @@
-"""Publish: the whole media-server step for one item (docs/mediaserver.md).
+"""Publish: the whole media-server step for one item (docs/mediaserver.md, "The publish flow").
 
 announce the file → find the server's item for it → read its full DTO → change what we own
 (``mediaserver.dto.build_update``) → write it → upload the cover and actress photos → read it

@@ -1,4 +1,4 @@
-"""MetaTube server client (docs/providers.md, "MetaTube").
+"""MetaTube server client (docs/providers.md, section 1).
 
 Search by code, keep only candidates whose ``number`` really is the code (MetaTube ranks by
 similarity, so the first hit can be a different movie), then fetch the full record of the
@@ -181,7 +181,7 @@ def _apply_actor(person: Person, results: list[Mapping[str, Any]]) -> None:
 
 
 def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
-    """MetaTube ``MovieInfo`` -> ``MovieMetadata`` (docs/providers.md); empty values are None."""
+    """MetaTube ``MovieInfo`` -> ``MovieMetadata`` (docs/providers.md, 4.1); empty means None."""
     provider = fields.text(info, "provider") or ""
     movie_id = fields.text(info, "id") or ""
     title = fields.text(info, "title") or ""

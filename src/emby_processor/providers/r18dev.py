@@ -1,4 +1,4 @@
-"""r18.dev client (docs/providers.md, "r18.dev"): code -> content id -> full record.
+"""r18.dev client (docs/providers.md, section 2): code -> content id -> full record.
 
 r18.dev is a free community site behind Cloudflare, so this client is deliberately slow and
 polite: one request at a time across all threads, ``min_interval`` seconds between request
