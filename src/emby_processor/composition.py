@@ -221,10 +221,14 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
     """Run the workers, the dashboard, or both, until a stop signal."""
     logs = LogBuffer(settings.log_buffer_lines)
     setup_logging(settings.log_level, logs)
-    upstreams = build_upstreams(settings)
     db = open_db(settings)
     if workers:
         require_writable(db)
+    try:
+        upstreams = build_upstreams(settings)
+    except BaseException:
+        db.close()
+        raise
     service = Workers(settings, db, upstreams) if workers else None
     health = build_health(settings, db, upstreams)
     logger.info(
