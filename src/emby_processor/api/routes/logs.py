@@ -38,10 +38,17 @@ SEND_TIMEOUT_SECONDS = 30  # a client that stops reading is dropped instead of h
 
 
 def _resume_id(query_value: int | None, header_value: str | None) -> int | None:
+    """The id to resume after; a header that is not a plain id is ignored (fresh backlog).
+
+    Browsers send back the last ``id:`` we sent, so anything else came from someone else:
+    ``str.isdigit`` alone would let ``²`` or a 5000-digit number reach ``int()``.
+    """
     if query_value is not None:
         return query_value
-    if header_value is not None and header_value.strip().isdigit():
-        return int(header_value.strip())
+    text = (header_value or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        value = int(text)
+        return value if value <= MAX_ID else None
     return None
 
 
