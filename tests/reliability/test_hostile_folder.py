@@ -4,20 +4,37 @@ Sidecars: in organise mode ``none`` the poster or fanart beside a video is uploa
 server as its Primary image. A sidecar that is a symlink (to ``/proc/self/environ`` or a secrets
 file), a FIFO, a 1 GiB sparse file or bytes that are no image is never read into memory and never
 uploaded: the cover is downloaded instead.
+
+Names: ``emby-processor scan`` queues every video, the Shift-JIS one under its exact name, and
+the queue page and CSV show that name readably; the service runs the folder to the end with no
+worker crash.
 """
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import subprocess
+import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
+from emby_processor.api import create_app
+from emby_processor.config import Settings
+from emby_processor.db import QueueDB, QueueFilter
+from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
 from emby_processor.service import cover_reader
-from tests.fakes.images import TINY_JPEG
-from tests.reliability.hostile_folder import SECRET, HostileFolder, build
+from tests.fakes.images import TINY_JPEG, png
+from tests.pipeline.stack import SERVER_LIBRARY, InProcess, Stack, running_stack, wait_for
+from tests.reliability.hostile_folder import SECRET, HostileFolder, build, shift_jis
+from tests.reliability.proc import clean_environment
 
 DOWNLOADED = (TINY_JPEG, "image/jpeg")
 
@@ -73,3 +90,80 @@ def test_a_real_image_under_a_jpg_name_is_used_with_its_own_type(folder: Hostile
     assert cover is not None
     assert cover[1] == "image/png" and cover[0].startswith(b"\x89PNG")
     assert images.urls == []
+
+
+# --- the whole folder through the command line and the service --------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_scan_command_queues_every_video_without_a_traceback(tmp_path: Path) -> None:
+    folder = build(tmp_path / "watch")
+    env = clean_environment({
+        "WATCH_DIRS": str(folder.root), "DATA_DIR": str(tmp_path / "data"),
+        "METADATA_PROVIDERS": "nfo",
+    })
+    done = subprocess.run(
+        [sys.executable, "-m", "emby_processor", "scan"], cwd=tmp_path, env=env,
+        capture_output=True, timeout=120,
+    )
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0 and "Traceback" not in stderr, stderr
+    assert f"queued {len(folder.videos)} new file(s)".encode() in done.stdout
+    db = QueueDB(tmp_path / "data" / "queue.db").open()
+    try:
+        found = {Path(item.file_path).name for item in db.iter_items(QueueFilter())}
+        assert found == set(folder.videos)  # the Shift-JIS name exactly as the disk has it
+        app = create_app(make_api_settings(tmp_path), db=db, logs=LogBuffer(100))
+        page, export = asyncio.run(_get(app, "/api/queue", "/api/queue/export.csv"))
+        assert page.status_code == 200
+        names = [item["file_path"] for item in page.json()["items"]]
+        assert str(folder.root / "[字幕]ABP-006 ファイル.mp4") in names
+        assert export.status_code == 200 and "[字幕]ABP-006 ファイル.mp4" in export.text
+    finally:
+        db.close()
+
+
+async def _get(app: Any, *paths: str) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        return [await client.get(path) for path in paths]
+
+
+def make_api_settings(tmp_path: Path) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path / "data",  # type: ignore[call-arg]
+                    watch_dirs=[tmp_path / "watch"], metadata_providers=[])
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    with running_stack(tmp_path, index_delay=0.0) as running:
+        yield running
+
+
+def test_the_service_files_what_it_can_and_uploads_no_secret(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Organise mode ``none``: the videos stay where they are, and the Primary image each gets
+    on the media server is the cover downloaded from the provider, never a hostile sidecar."""
+    shutil.rmtree(stack.watch)
+    folder = build(stack.watch)
+    for code in ("ABP-001", "ABP-002", "ABP-003", "ABP-004", "ABP-005", "ABP-006"):
+        stack.movie_on_metatube(code)
+    with InProcess(stack, monkeypatch, LIBRARY_DIR="", ORGANIZE_MODE="none",
+                   EMBY_PATH_MAP=f"{stack.watch}={SERVER_LIBRARY}") as run:
+        settled = wait_for(lambda: run.settled(len(folder.videos)), 90, run.describe)
+        assert run.workers_healthy() == []
+    by_name = {Path(item.file_path).name: item for item in settled}
+    for name in ("ABP-001.mp4", "ABP-002.mp4", "ABP-003.mp4", "ABP-004.mp4"):
+        item = by_name[name]
+        assert item.status == "completed", (name, item.error_message)
+        image = stack.emby.image(str(item.emby_id))
+        assert image is not None and SECRET not in image and b"PATH=" not in image
+        assert image.startswith(b"\xff\xd8")  # the fake image host's JPEG
+    assert stack.emby.image(str(by_name["ABP-005.mp4"].emby_id)) == png()
+    # the Shift-JIS name is identified and looked up under its exact name; telling the media
+    # server about a path that is not UTF-8 is the media-server client's business
+    sjis = by_name[shift_jis("[字幕]ABP-006 ファイル.mp4")]
+    assert sjis.movie_code == "ABP-006" and sjis.title
+    assert sjis.stage == "emby" or sjis.status == "completed"

@@ -28,7 +28,9 @@ from emby_processor.db.models import (
 from emby_processor.db.reads import QueueReads
 from emby_processor.db.schema import migrate
 from emby_processor.db.service_state import ServiceState
+from emby_processor.db.text import PATH_COLUMNS, json_param, path_param, text_param
 from emby_processor.errors import StoreError
+from emby_processor.safetext import display_path
 from emby_processor.timeutil import iso_in, now_iso
 from emby_processor.vocabulary import CauseCode
 
@@ -97,14 +99,22 @@ class QueueDB(QueueReads, ServiceState):
     def enqueue(
         self, file_path: str, file_size: int, file_mtime_ns: int
     ) -> tuple[QueueItem, bool]:
-        """Add a file once; the same path, size and mtime again returns the existing item."""
+        """Add a file once; the same path, size and mtime again returns the existing item.
+
+        While a worker holds an item for the same path (an older version of the file, being
+        copied right now perhaps), nothing is added: that item is returned, with another size or
+        mtime. The caller asks again once it is released (``busy_with``).
+        """
         with self._pool.write() as conn:
+            busy = _busy_with(conn, file_path)
+            if busy is not None:
+                return busy, False
             item = self._insert(conn, file_path, file_size, file_mtime_ns, now_iso())
             if item is not None:
                 return item, True
             row = conn.execute(
                 "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
-                (file_path, file_size, file_mtime_ns),
+                (path_param(file_path), file_size, file_mtime_ns),
             ).fetchone()
         return QueueItem.from_row(row), False
 
@@ -123,13 +133,21 @@ class QueueDB(QueueReads, ServiceState):
             " next_attempt_at, created_at, updated_at)"
             " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
             " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-            (file_path, size, mtime_ns, now, now, now),
+            (path_param(file_path), size, mtime_ns, now, now, now),
         ).fetchone()
         if row is None:
             return None
         item = QueueItem.from_row(row)
-        self._event(conn, item.id, "identify", "queued", f"found {file_path}")
+        self._event(conn, item.id, "identify", "queued", f"found {display_path(file_path)}")
         return item
+
+    def busy_with(self, file_path: str) -> QueueItem | None:
+        """The item a worker holds for this path right now, if any (a read, no lock)."""
+        rows = self._read(
+            "SELECT * FROM items WHERE file_path = ? AND status = 'processing' ORDER BY id LIMIT 1",
+            (path_param(file_path),),
+        )
+        return QueueItem.from_row(rows[0]) if rows else None
 
     def stacked_sibling(self, item: QueueItem) -> QueueItem | None:
         """Another part of the same movie that the media server already knows (its emby_id)."""
@@ -144,7 +162,9 @@ class QueueDB(QueueReads, ServiceState):
 
     def is_library_file(self, path: str) -> bool:
         """True when the organizer put this file there (so the watcher leaves it alone)."""
-        return bool(self._read("SELECT 1 FROM items WHERE library_path = ? LIMIT 1", (path,)))
+        return bool(
+            self._read("SELECT 1 FROM items WHERE library_path = ? LIMIT 1", (path_param(path),))
+        )
 
     def get(self, item_id: int) -> QueueItem | None:
         rows = self._read("SELECT * FROM items WHERE id = ?", (item_id,))
@@ -209,7 +229,7 @@ class QueueDB(QueueReads, ServiceState):
 
     def set_actresses(self, item_id: int, names: Iterable[str]) -> None:
         """Replace the item's actresses (first one is the display actress)."""
-        unique = list(dict.fromkeys(n for n in names if n))
+        unique = list(dict.fromkeys(text_param(n) for n in names if n))
         with self._pool.write() as conn:
             conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
             conn.executemany(
@@ -285,8 +305,8 @@ class QueueDB(QueueReads, ServiceState):
                 " error_cause = ?, retry_count = retry_count + 1, next_attempt_at = ?,"
                 " lease_owner = NULL, lease_expires_at = NULL, updated_at = ?"
                 " WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING *",
-                (message, kind, cause, iso_in(retry_in) if retry_in is not None else None,
-                 now, item_id, owner),
+                (text_param(message), kind, cause,
+                 iso_in(retry_in) if retry_in is not None else None, now, item_id, owner),
             ).fetchone()
             if row is None:
                 raise ItemConflict(f"item {item_id} is no longer held by {owner}")
@@ -448,8 +468,8 @@ class QueueDB(QueueReads, ServiceState):
         conn.execute(
             "INSERT INTO item_events (item_id, at, stage, outcome, message, duration_ms, payload)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item_id, now_iso(), stage, outcome, message, duration_ms,
-             json.dumps(payload, ensure_ascii=False, default=str) if payload else None),
+            (item_id, now_iso(), stage, outcome, text_param(message), duration_ms,
+             json_param(payload) if payload else None),
         )
 
     def add_event(
@@ -468,9 +488,19 @@ class QueueDB(QueueReads, ServiceState):
         return [ItemEvent.from_row(row) for row in rows]
 
 
+def _busy_with(conn: sqlite3.Connection, file_path: str) -> QueueItem | None:
+    row = conn.execute(
+        "SELECT * FROM items WHERE file_path = ? AND status = 'processing' ORDER BY id LIMIT 1",
+        (path_param(file_path),),
+    ).fetchone()
+    return QueueItem.from_row(row) if row is not None else None
+
+
 def _encode(key: str, value: Any) -> Any:
     if key in ("warnings", "actresses"):
-        return json.dumps(list(value or []), ensure_ascii=False)
+        return json_param(list(value or []))
     if isinstance(value, bool):
         return int(value)
-    return value
+    if key in PATH_COLUMNS and isinstance(value, str):
+        return path_param(value)
+    return text_param(value)
