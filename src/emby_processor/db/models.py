@@ -151,6 +151,8 @@ class Heartbeat:
     message: str | None
     started_at: str
     beat_at: str
+    #: the process that wrote the row (host:pid:token); rows are merged by kind for readers
+    process: str = ""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Heartbeat:
