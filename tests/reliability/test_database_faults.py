@@ -31,8 +31,10 @@ from emby_processor.config import Settings
 from emby_processor.db import QueueDB
 from emby_processor.health import HealthMonitor
 from emby_processor.logbuffer import LogBuffer
+from emby_processor.watcher import Watcher
 from tests.api.conftest import make_settings
 from tests.fakes.server import serve
+from tests.pipeline.stack import wait_for
 
 T = TypeVar("T")
 WORKERS = ("FileProcessor", "EmbyUpdater", "RetryHandler")
@@ -223,3 +225,34 @@ def test_export_aborts_when_a_later_batch_fails(
                 for chunk in response.iter_bytes():
                     received += chunk
     assert received.count(b"\r\n") < 2501
+
+
+def test_the_watcher_keeps_files_through_a_full_disk(tmp_path: Path) -> None:
+    """Files found while the data disk is full are queued once there is room again."""
+    with tmpfs(tmp_path / "data", "16m") as data:
+        watch = tmp_path / "watch"
+        watch.mkdir(exist_ok=True)
+        settings = make_settings(tmp_path, data_dir=data, file_settle_seconds=0,
+                                 scan_interval_seconds=1)
+        db = QueueDB(settings.db_path).open()
+        filler = data / "filler"
+        try:
+            beat_all(db)
+            watcher = Watcher(settings, db, use_events=False)
+            with open(filler, "wb") as fh, contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+            names = [f"ABP-{n:03d} {'x' * 40}.mp4" for n in range(300)]
+            for name in names:
+                (watch / name).write_bytes(b"video")
+            watcher.step()  # some may fit in the WAL's last pages; the rest must wait
+            assert watcher.store_problem is not None
+            assert report(settings, db)["status"] == "unhealthy"
+            filler.unlink()
+            wait_for(lambda: watcher.step() >= 0 and db.stats()["total"] == len(names), 15,
+                     lambda: f"{db.stats()['total']} of {len(names)} queued")
+            assert watcher.store_problem is None
+            beat_all(db)
+            assert report(settings, db)["status"] == "healthy"
+        finally:
+            db.close()
