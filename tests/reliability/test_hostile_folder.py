@@ -13,6 +13,7 @@ worker crash.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -32,9 +33,11 @@ from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
 from emby_processor.service import cover_reader
 from tests.fakes.images import TINY_JPEG, png
-from tests.pipeline.stack import SERVER_LIBRARY, InProcess, Stack, running_stack, wait_for
+from tests.fakes.server import free_port
+from tests.pipeline.stack import SERVER_LIBRARY, Stack, running_stack
 from tests.reliability.hostile_folder import SECRET, HostileFolder, build, shift_jis
-from tests.reliability.proc import clean_environment
+from tests.reliability.proc import QueueView, ServiceProcess, clean_environment, wait_until
+from tests.reliability.rss import RssSampler
 
 DOWNLOADED = (TINY_JPEG, "image/jpeg")
 
@@ -141,29 +144,58 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         yield running
 
 
-def test_the_service_files_what_it_can_and_uploads_no_secret(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Organise mode ``none``: the videos stay where they are, and the Primary image each gets
-    on the media server is the cover downloaded from the provider, never a hostile sidecar."""
+def test_the_service_runs_the_folder_uploads_no_secret_and_stays_small(stack: Stack) -> None:
+    """``emby-processor run`` in organise mode ``none`` on the hostile folder, as a real process
+    whose memory is sampled: the Primary image each video gets on the media server is the cover
+    downloaded from the provider, never a hostile sidecar; the dashboard's queue and live log
+    answer with the Shift-JIS name readable; the peak RSS stays under the issue's 150 MB."""
     shutil.rmtree(stack.watch)
     folder = build(stack.watch)
     for code in ("ABP-001", "ABP-002", "ABP-003", "ABP-004", "ABP-005", "ABP-006"):
         stack.movie_on_metatube(code)
-    with InProcess(stack, monkeypatch, LIBRARY_DIR="", ORGANIZE_MODE="none",
-                   EMBY_PATH_MAP=f"{stack.watch}={SERVER_LIBRARY}") as run:
-        settled = wait_for(lambda: run.settled(len(folder.videos)), 90, run.describe)
-        assert run.workers_healthy() == []
-    by_name = {Path(item.file_path).name: item for item in settled}
+    port = free_port()
+    env = stack.env(LIBRARY_DIR="", ORGANIZE_MODE="none", API_PORT=str(port),
+                    EMBY_PATH_MAP=f"{stack.watch}={SERVER_LIBRARY}")
+    service = ServiceProcess(env, stack.root, command="run")
+    view = QueueView(stack.data / "queue.db")
+    service.start()
+    try:
+        with RssSampler(service.pid) as rss:
+            wait_until(lambda: _settled(view, len(folder.videos)), 90, view.describe,
+                       check=service.ensure_alive)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                queue = client.get("/api/queue")
+                logs = client.get("/api/logs/recent", params={"limit": 1000})
+        rows = {os.fsdecode(r["file_path"]) if isinstance(r["file_path"], bytes)
+                else r["file_path"]: r for r in view.items()}
+        heartbeats = view.heartbeats()
+        assert service.terminate() == 0
+    finally:
+        service.close()
+        view.close()
+    print(f"\nhostile folder: service RSS peak {rss.peak:.1f} MB; aim < 150 MB")
+    by_name = {Path(path).name: row for path, row in rows.items()}
     for name in ("ABP-001.mp4", "ABP-002.mp4", "ABP-003.mp4", "ABP-004.mp4"):
-        item = by_name[name]
-        assert item.status == "completed", (name, item.error_message)
-        image = stack.emby.image(str(item.emby_id))
+        row = by_name[name]
+        assert row["status"] == "completed", (name, row["error_message"])
+        image = stack.emby.image(str(row["emby_id"]))
         assert image is not None and SECRET not in image and b"PATH=" not in image
         assert image.startswith(b"\xff\xd8")  # the fake image host's JPEG
-    assert stack.emby.image(str(by_name["ABP-005.mp4"].emby_id)) == png()
+    assert stack.emby.image(str(by_name["ABP-005.mp4"]["emby_id"])) == png()
     # the Shift-JIS name is identified and looked up under its exact name; telling the media
     # server about a path that is not UTF-8 is the media-server client's business
     sjis = by_name[shift_jis("[字幕]ABP-006 ファイル.mp4")]
-    assert sjis.movie_code == "ABP-006" and sjis.title
-    assert sjis.stage == "emby" or sjis.status == "completed"
+    assert sjis["movie_code"] == "ABP-006" and sjis["title"]
+    assert queue.status_code == 200 and logs.status_code == 200
+    assert "[字幕]ABP-006 ファイル.mp4" in queue.text and "ファイル" in logs.text
+    assert not [beat for beat in heartbeats if beat["state"] == "crashed"]
+    assert rss.peak < 150, f"peak RSS {rss.peak:.1f} MB"
+
+
+def _settled(view: QueueView, count: int) -> bool:
+    """Every item done, but the Shift-JIS one, which the media-server step keeps retrying."""
+    rows = view.items()
+    return len(rows) == count and all(
+        row["status"] in ("completed", "error") or (row["movie_code"] == "ABP-006" and row["title"])
+        for row in rows
+    )
