@@ -12,7 +12,6 @@ worker crash.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -21,7 +20,6 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -33,7 +31,7 @@ from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
 from emby_processor.service import cover_reader
 from tests.fakes.images import TINY_JPEG, png
-from tests.fakes.server import free_port
+from tests.fakes.server import free_port, serve
 from tests.pipeline.stack import SERVER_LIBRARY, Stack, running_stack
 from tests.reliability.hostile_folder import SECRET, HostileFolder, build, shift_jis
 from tests.reliability.proc import QueueView, ServiceProcess, clean_environment, wait_until
@@ -118,19 +116,14 @@ def test_scan_command_queues_every_video_without_a_traceback(tmp_path: Path) -> 
         found = {Path(item.file_path).name for item in db.iter_items(QueueFilter())}
         assert found == set(folder.videos)  # the Shift-JIS name exactly as the disk has it
         app = create_app(make_api_settings(tmp_path), db=db, logs=LogBuffer(100))
-        page, export = asyncio.run(_get(app, "/api/queue", "/api/queue/export.csv"))
+        with serve(app) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+            page, export = client.get("/api/queue"), client.get("/api/queue/export.csv")
         assert page.status_code == 200
         names = [item["file_path"] for item in page.json()["items"]]
         assert str(folder.root / "[字幕]ABP-006 ファイル.mp4") in names
         assert export.status_code == 200 and "[字幕]ABP-006 ファイル.mp4" in export.text
     finally:
         db.close()
-
-
-async def _get(app: Any, *paths: str) -> list[httpx.Response]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        return [await client.get(path) for path in paths]
 
 
 def make_api_settings(tmp_path: Path) -> Settings:
