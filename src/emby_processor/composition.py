@@ -30,7 +30,7 @@ from emby_processor.mediaserver.client import MediaServerClient
 from emby_processor.mediaserver.pathmap import PathMap
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.images import ImageFetcher
-from emby_processor.organizer.sidecars import cover_reader
+from emby_processor.organizer.localimage import cover_reader
 from emby_processor.pipeline.identify import identify
 from emby_processor.pipeline.metadata import fetch_metadata
 from emby_processor.pipeline.organize import organize
@@ -260,12 +260,11 @@ def _serve(settings: Settings, db: QueueDB, logs: LogBuffer, health: HealthMonit
     import uvicorn
 
     from emby_processor.api.app import create_app
+    from emby_processor.api.serving import server_options
 
     app = create_app(settings, db=db, logs=logs, health=health)
     config = uvicorn.Config(
-        app, host=settings.api_host, port=settings.api_port, log_config=None,
-        access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS, proxy_headers=False,
-    )
+        app, **server_options(settings), timeout_graceful_shutdown=GRACEFUL_SECONDS)
     logger.info("dashboard on http://%s:%d/", settings.api_host, settings.api_port)
     # uvicorn handles SIGTERM/SIGINT itself, then restores the handlers it found and raises the
     # signal again; with the default handlers that kills the process before the caller's

@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple, Protocol
 
 from emby_processor.metadata import MovieMetadata
+from emby_processor.safetext import display_path
 from emby_processor.vocabulary import ROW_FIELD_NAMES, CauseCode, Stage, Status
 
 _JSON_COLUMNS = ("actresses", "warnings")
 _FLAGS = ("subtitles", "uncensored", "refresh_metadata")
+#: the columns that hold file paths: stored losslessly (``db/text.py``), shown readably
+PATH_COLUMNS = frozenset({"file_path", "library_path", "server_path"})
+
+
+def path_value(value: object) -> str | None:
+    """A path column as read: the file system's string for it (a non-UTF-8 name is its bytes)."""
+    if isinstance(value, bytes):
+        return os.fsdecode(value)
+    return value if isinstance(value, str) else None
 
 
 class Row(Protocol):
@@ -73,6 +84,8 @@ class QueueItem:
             data[key] = json.loads(data[key]) if data.get(key) else []
         for key in _FLAGS:
             data[key] = bool(data.get(key))
+        for key in PATH_COLUMNS:
+            data[key] = path_value(data.get(key))
         return cls(**data)
 
     @property
@@ -114,11 +127,12 @@ class QueueItem:
         return nxt
 
     def summary(self) -> dict[str, Any]:
-        """The fields of a queue-table row (``vocabulary.ROW_FIELDS``)."""
-        return {name: getattr(self, name) for name in ROW_FIELD_NAMES}
+        """The fields of a queue-table row (``vocabulary.ROW_FIELDS``), paths as shown."""
+        return _shown({name: getattr(self, name) for name in ROW_FIELD_NAMES})
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """Every field for the API; paths as shown (``file_path`` is the file system's)."""
+        data = _shown(asdict(self))
         data.pop("metadata_json")
         data["cause"] = data.pop("error_cause")
         data["metadata"] = self.metadata
@@ -126,6 +140,13 @@ class QueueItem:
 
 
 _FIELDS = {f.name for f in dataclasses.fields(QueueItem)}
+
+
+def _shown(data: dict[str, Any]) -> dict[str, Any]:
+    for key in PATH_COLUMNS & data.keys():
+        if isinstance(data[key], str):
+            data[key] = display_path(data[key])
+    return data
 
 
 def unique_names(names: Sequence[str]) -> list[str]:

@@ -258,3 +258,21 @@ def test_scan_once_skips_settling(watch: Path, make_settings: MakeSettings, db: 
     assert scan_once(make_settings(), db, [other]) == 0
     shutil.rmtree(other)
     assert scan_once(make_settings(), db, [other]) == 0
+
+
+def test_a_full_scan_queues_what_it_found_in_one_write(
+    watch: Path, make_settings: MakeSettings, db: QueueDB, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(30):
+        write(watch / f"sub{n % 3}" / f"ABP-{n:03d}.mp4")
+    batches: list[int] = []
+    single: list[str] = []
+    enqueue_many = db.enqueue_many
+    monkeypatch.setattr(db, "enqueue_many", lambda files: batches.append(len(files)) or
+                        enqueue_many(files))
+    monkeypatch.setattr(db, "enqueue", lambda path, *a: single.append(path))
+    watcher = make_watcher(make_settings, db, clock, file_settle_seconds=0)
+    assert watcher.step() == 30
+    assert batches == [30] and single == []
+    assert len(queued_paths(db)) == 30

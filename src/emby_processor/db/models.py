@@ -12,6 +12,7 @@ from emby_processor.vocabulary import STAGES, STATUSES, Lane, Stage, Status
 __all__ = ["STAGES", "STATUSES", "Heartbeat", "ItemEvent", "Lane", "NewEvent", "QueueItem",
            "Stage", "Status"]
 
+
 @dataclass
 class Heartbeat:
     name: str
@@ -23,6 +24,8 @@ class Heartbeat:
     message: str | None
     started_at: str
     beat_at: str
+    #: the process that wrote the row (host:pid:token); rows are merged by kind for readers
+    process: str = ""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Heartbeat:

@@ -206,7 +206,31 @@ UPDATE items SET error_cause = CASE
 WHERE error_message IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# 7: a heartbeat row per worker kind *and process*: two processes (two ``workers``, or ``run``
+#    beside ``workers``) no longer overwrite each other's rows; readers merge them by kind
+_V7 = """
+CREATE TABLE workers_by_process (
+    name TEXT NOT NULL,
+    process TEXT NOT NULL,
+    state TEXT NOT NULL,
+    current_item INTEGER,
+    processed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER NOT NULL,
+    message TEXT,
+    started_at TEXT NOT NULL,
+    beat_at TEXT NOT NULL,
+    PRIMARY KEY (name, process)
+) WITHOUT ROWID;
+INSERT INTO workers_by_process (name, process, state, current_item, processed, failed, pid,
+    message, started_at, beat_at)
+    SELECT name, 'pid ' || pid, state, current_item, processed, failed, pid, message, started_at,
+        beat_at FROM workers;
+DROP TABLE workers;
+ALTER TABLE workers_by_process RENAME TO workers;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 LATEST = len(MIGRATIONS)
 
 

@@ -8,15 +8,17 @@ that expires if its holder dies.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import socket
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
 from emby_processor.db.connection import ConnectionPool
+from emby_processor.db.intake import Intake
 from emby_processor.db.models import (
     ItemEvent,
     Lane,
@@ -28,6 +30,7 @@ from emby_processor.db.models import (
 from emby_processor.db.reads import QueueReads
 from emby_processor.db.schema import migrate
 from emby_processor.db.service_state import ServiceState
+from emby_processor.db.text import PATH_COLUMNS, json_param, path_param, text_param
 from emby_processor.errors import StoreError
 from emby_processor.item import unique_names
 from emby_processor.timeutil import iso_in, now_iso
@@ -45,18 +48,21 @@ UPDATABLE = frozenset(
 )
 
 
-class QueueDB(QueueReads, ItemActions, ServiceState):
+class QueueDB(Intake, QueueReads, ItemActions, ServiceState):
     """The queue store. Safe to share between threads; open one per process.
 
-    This module holds the item lifecycle as the workers drive it (enqueue, claim, advance,
-    defer, fail, leases); what a person asks for (retry, re-fetch, delete, clean up) is in
-    ``actions.py``, the dashboard's reads in ``reads.py``, and heartbeats, controls and figures
-    in ``service_state.py``.
+    This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
+    leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete,
+    clean up) in ``actions.py``, the dashboard's reads in ``reads.py``, and heartbeats, controls
+    and figures in ``service_state.py``.
     """
 
-    def __init__(self, path: Path | str, *, lease_seconds: float = 300) -> None:
+    def __init__(
+        self, path: Path | str, *, lease_seconds: float = 300, process: str | None = None
+    ) -> None:
         self.path = Path(path)
         self.lease_seconds = lease_seconds
+        self.process = process or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pool = ConnectionPool(self.path)
 
     # lifecycle ---------------------------------------------------------------------------
@@ -80,7 +86,12 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
         self._pool.close()
 
     def ping(self) -> None:
-        self._pool.get().execute("SELECT count(*) FROM status_counts").fetchone()
+        self._read("SELECT count(*) FROM status_counts")
+
+    def problem(self) -> str | None:
+        """Why the database cannot be trusted right now (file gone, replaced, read-only, writes
+        failing), in a sentence; None when all is well. Cheap: a stat and no query."""
+        return self._pool.problem()
 
     def file_size(self) -> int:
         total = 0
@@ -90,43 +101,6 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
         return total
 
     # items -------------------------------------------------------------------------------
-    def enqueue(
-        self, file_path: str, file_size: int, file_mtime_ns: int
-    ) -> tuple[QueueItem, bool]:
-        """Add a file once; the same path, size and mtime again returns the existing item."""
-        with self._pool.write() as conn:
-            item = self._insert(conn, file_path, file_size, file_mtime_ns, now_iso())
-            if item is not None:
-                return item, True
-            row = conn.execute(
-                "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
-                (file_path, file_size, file_mtime_ns),
-            ).fetchone()
-        return QueueItem.from_row(row), False
-
-    def enqueue_many(self, files: Iterable[tuple[str, int, int]]) -> list[QueueItem]:
-        """Enqueue a batch in one transaction (a folder scan); returns the items created."""
-        now = now_iso()
-        with self._pool.write() as conn:
-            created = [self._insert(conn, path, size, mtime, now) for path, size, mtime in files]
-        return [item for item in created if item is not None]
-
-    def _insert(
-        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
-    ) -> QueueItem | None:
-        row = conn.execute(
-            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
-            " next_attempt_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
-            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-            (file_path, size, mtime_ns, now, now, now),
-        ).fetchone()
-        if row is None:
-            return None
-        item = QueueItem.from_row(row)
-        self._event(conn, item.id, "identify", "queued", f"found {file_path}")
-        return item
-
     def stacked_sibling(self, item: QueueItem) -> QueueItem | None:
         """Another part of the same movie that the media server already knows (its emby_id)."""
         if not item.movie_code or item.part is None:
@@ -137,10 +111,6 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
             (item.movie_code, item.id),
         )
         return QueueItem.from_row(rows[0]) if rows else None
-
-    def is_library_file(self, path: str) -> bool:
-        """True when the organizer put this file there (so the watcher leaves it alone)."""
-        return bool(self._read("SELECT 1 FROM items WHERE library_path = ? LIMIT 1", (path,)))
 
     def get(self, item_id: int) -> QueueItem | None:
         rows = self._read("SELECT * FROM items WHERE id = ?", (item_id,))
@@ -207,6 +177,7 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
             self._event(conn, item_id, *event)
 
     def _set_actresses(self, conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
+        names = unique_names([text_param(name) for name in names])
         conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
         conn.executemany(
             "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
@@ -214,7 +185,7 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
         )
         conn.execute(
             "UPDATE items SET actress = ?, actresses = ? WHERE id = ?",
-            (names[0] if names else None, json.dumps(names, ensure_ascii=False), item_id),
+            (names[0] if names else None, json_param(names), item_id),
         )
 
     def advance(
@@ -282,8 +253,8 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
                 " error_cause = ?, retry_count = retry_count + 1, next_attempt_at = ?,"
                 " lease_owner = NULL, lease_expires_at = NULL, updated_at = ?"
                 " WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING *",
-                (message, kind, cause, iso_in(retry_in) if retry_in is not None else None,
-                 now, item_id, owner),
+                (text_param(message), kind, cause,
+                 iso_in(retry_in) if retry_in is not None else None, now, item_id, owner),
             ).fetchone()
             if row is None:
                 raise ItemConflict(f"item {item_id} is no longer held by {owner}")
@@ -359,7 +330,9 @@ class QueueDB(QueueReads, ItemActions, ServiceState):
 
 def _encode(key: str, value: Any) -> Any:
     if key in ("warnings", "actresses"):
-        return json.dumps(list(value or []), ensure_ascii=False)
+        return json_param(list(value or []))
     if isinstance(value, bool):
         return int(value)
-    return value
+    if key in PATH_COLUMNS and isinstance(value, str):
+        return path_param(value)
+    return text_param(value)

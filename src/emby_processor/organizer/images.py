@@ -5,9 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 
 from emby_processor.errors import PermanentError, UpstreamError
-from emby_processor.httpclient import HttpClientFactory, HttpLimits
+from emby_processor.httpclient import IMAGE_MAX_BYTES, HttpClientFactory, HttpLimits
 
 DEFAULT_TIMEOUT = 30.0
+#: the most bytes of one image, downloaded or read beside a video
+DEFAULT_MAX_BYTES = IMAGE_MAX_BYTES
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", ".jpg"),

@@ -16,7 +16,6 @@ For ``ABP-123-cd1.mp4`` the sidecars are ``ABP-123-cd1.nfo``, ``ABP-123-cd1-post
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Callable
@@ -37,9 +36,7 @@ from .fsutil import (
     truncate_utf8,
     utf8_len,
 )
-from .images import image_extension, image_media_type
-
-logger = logging.getLogger(__name__)
+from .images import image_extension
 
 NFO_MARKER = b"<!-- emby-processor: generated file; delete this line to keep your own edits -->"
 _MARKER_KEY = b"emby-processor: generated"
@@ -61,31 +58,6 @@ def sidecar_paths(video_path: Path) -> dict[str, Path]:
         "poster": video_path.with_name(f"{stem}-poster.jpg"),
         "fanart": video_path.with_name(f"{stem}-fanart.jpg"),
     }
-
-
-def cover_reader(
-    fetch: Callable[[str], tuple[bytes, str]],
-) -> Callable[[Path, MovieMetadata], tuple[bytes, str] | None]:
-    """For the media server's Primary image: the poster written beside the video (else its
-    fanart), else the cover downloaded now with ``fetch``; None when there is none."""
-
-    def read(video: Path, metadata: MovieMetadata) -> tuple[bytes, str] | None:
-        paths = sidecar_paths(video)
-        for candidate in (paths["poster"], paths["fanart"]):
-            if candidate.is_file():
-                # sidecars keep the .jpg name whatever the format: say what the bytes are
-                data = candidate.read_bytes()
-                return data, image_media_type(data) or "image/jpeg"
-        url = metadata.poster_url or metadata.cover_url
-        if not url:
-            return None
-        try:
-            return fetch(url)
-        except Exception as error:  # a missing cover never blocks the metadata
-            logger.warning("cover for %s not downloaded: %s", metadata.code, error)
-            return None
-
-    return read
 
 
 def write_sidecars(

@@ -4,22 +4,33 @@ Two sources feed it. File-system events make a new file show up seconds after it
 a full rescan at start, every ``SCAN_INTERVAL_SECONDS`` and on request from the dashboard catches
 what events miss (network shares, restarts, event overflow). Either way a path is only a hint:
 every decision is made from a fresh ``stat``, and the queue's path + size + mtime key makes
-queueing idempotent, so seeing a file twice never makes two items. What one step decides to
-queue goes into the queue in one transaction (a full scan of a big folder is one write).
+queueing idempotent, so seeing a file twice never makes two items. What one step finds goes into
+the queue in one transaction.
+
+A file is marked handled only once it is in the queue. One that cannot be queued stays unhandled:
+a database that refuses writes (disk full, read-only) pauses queueing for ``STORE_RETRY_SECONDS``
+and then rescans; when a batch fails for another reason its files are queued one by one, and a
+failure of one file is logged once and tried again at the next full scan, while the others go on.
+A path that a worker holds right now is not queued again until it lets go, even if the file
+changed meanwhile (a source being copied is not a new file yet).
+Names that are not UTF-8 are handled as the file system gives them (see ``db/text.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from emby_processor.config import Settings
-from emby_processor.db import QueueDB
+from emby_processor.db import QueueDB, QueueItem
+from emby_processor.errors import StoreError
 from emby_processor.organizer.intent import MoveIntent
+from emby_processor.safetext import display_path, safe_line
 from emby_processor.timeutil import parse_iso, utcnow
 from emby_processor.watcher.events import EventFeed
 from emby_processor.watcher.filters import (
@@ -42,6 +53,9 @@ from emby_processor.watcher.settle import SettleTracker
 logger = logging.getLogger(__name__)
 
 SCAN_REQUEST_KEY = "scan_requested_at"
+#: after the database refused a write, queueing rests this long (at most a scan interval)
+STORE_RETRY_SECONDS = 10.0
+_STORE_ERRORS = (sqlite3.Error, StoreError)
 
 
 class Watcher:
@@ -77,6 +91,12 @@ class Watcher:
         self._feed: EventFeed | None = None
         self._feed_roots: tuple[Path, ...] = ()
         self._feed_retry_at = 0.0
+        #: while set and in the future, queueing waits for the database to take writes again
+        self._store_retry_at: float | None = None
+        #: the reason the database refused the last write, until a write works again
+        self.store_problem: str | None = None
+        #: path -> (size, mtime_ns) of the version that failed, so each is logged once
+        self._failed: dict[str, tuple[int, int]] = {}
 
     # public ------------------------------------------------------------------------------
     def step(self) -> int:
@@ -156,6 +176,8 @@ class Watcher:
 
     # scans -------------------------------------------------------------------------------
     def _scan_due(self) -> bool:
+        if self._store_resting():
+            return False
         if self._last_scan is None or self._rescan_needed:
             return True
         if self._clock() - self._last_scan >= self._scan_interval:
@@ -164,7 +186,11 @@ class Watcher:
 
     def _scan_requested(self) -> bool:
         """The dashboard's "rescan now": a time in the control table newer than our last scan."""
-        requested = self._db.get_control(SCAN_REQUEST_KEY)
+        try:
+            requested = self._db.get_control(SCAN_REQUEST_KEY)
+        except _STORE_ERRORS as error:
+            self._store_failed(error)
+            return False
         if not requested or requested == self._honoured_request:
             return False
         self._honoured_request = requested  # each request value triggers at most one scan
@@ -205,7 +231,7 @@ class Watcher:
             path = Path(entry.path)
             if is_candidate_name(path, self._extensions, root):
                 observed.add(entry.path)
-                if self._consider(entry, path, root, present.__contains__):
+                if self._try(entry, path, root, present.__contains__):
                     ready.append(entry)
         return ready
 
@@ -220,13 +246,57 @@ class Watcher:
                 self._pending.discard(key)
                 self._settle.forget(key)
                 continue
-            if self._consider(entry, Path(key), root, os.path.lexists):
+            if self._try(entry, Path(key), root, os.path.lexists):
                 ready.append(entry)
         return ready
 
+    # failures ----------------------------------------------------------------------------
+    def _try(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> bool:
+        """``_consider`` one file; its failure never stops the others or marks it handled."""
+        try:
+            return self._consider(entry, path, root, exists)
+        except _STORE_ERRORS as error:
+            self._store_failed(error, [entry])
+        except Exception as error:  # one odd file must not stop the watcher
+            self._file_failed(entry, error)
+        return False
+
+    def _file_failed(self, entry: FileStat, error: Exception) -> None:
+        self._pending.discard(entry.path)  # retried at the next full scan, not every step
+        version = (entry.size, entry.mtime_ns)
+        if self._failed.get(entry.path) != version:
+            self._failed[entry.path] = version
+            logger.warning("not queued, tried again at the next scan: %s: %s",
+                           display_path(entry.path), safe_line(repr(error)))
+
+    def _store_failed(self, error: Exception, entries: Sequence[FileStat] = ()) -> None:
+        self._pending.update(entry.path for entry in entries)  # looked at again after the rest
+        reason = safe_line(str(error))
+        if self.store_problem is None:
+            logger.warning(
+                "cannot queue files: the database refused a write (%s); trying again in %.0f s",
+                reason, self._rest_seconds,
+            )
+        self.store_problem = reason
+        self._store_retry_at = self._clock() + self._rest_seconds
+        self._rescan_needed = True  # what was found meanwhile is looked at again
+
+    @property
+    def _rest_seconds(self) -> float:
+        return min(STORE_RETRY_SECONDS, self._scan_interval)
+
+    def _store_resting(self) -> bool:
+        return self._store_retry_at is not None and self._clock() < self._store_retry_at
+
+    def _store_works(self) -> None:
+        if self.store_problem is not None:
+            logger.info("the database takes writes again; queueing resumed")
+        self.store_problem = None
+        self._store_retry_at = None
+
     # decisions ---------------------------------------------------------------------------
     def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> bool:
-        """True when the file is ready to be queued (the caller queues it, then marks it)."""
+        """True when the file is ready to be queued (``_queue`` queues it, then marks it)."""
         key = entry.path
         settled = self._settle.observe(key, entry.size, entry.mtime_ns)
         if self._settle.is_handled(key):
@@ -235,21 +305,27 @@ class Watcher:
         if not settled:
             self._pending.add(key)
             return False
-        if has_partial_sibling(path, exists):
-            self._pending.add(key)  # still downloading; look again next step
+        if has_partial_sibling(path, exists) or self._store_resting():
+            self._pending.add(key)  # still downloading, or the database rests; look again
             return False
         # the name rules held when the scan or the event put the path here
-        candidate = not (is_under(path, self._library) and self._organizer_owns(path))
+        if is_under(path, self._library) and self._organizer_owns(path):
+            logger.debug("not queued (written by the organizer): %s", display_path(key))
+        elif entry.size < self._min_size:
+            logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", display_path(key))
+        elif (busy := self._db.busy_with(key)) is not None and not _same_version(busy, entry):
+            self._pending.add(key)  # a worker holds an older version: not a second item
+            logger.debug("waits for item %d to be let go: %s", busy.id, display_path(key))
+            return False
+        else:
+            return True
+        self._handled(key)
+        return False
+
+    def _handled(self, key: str) -> None:
         self._pending.discard(key)
-        if not candidate:
-            self._settle.mark_handled(key)
-            logger.debug("not queued (written by the organizer): %s", key)
-            return False
-        if entry.size < self._min_size:
-            self._settle.mark_handled(key)
-            logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", key)
-            return False
-        return True
+        self._settle.mark_handled(key)
+        self._failed.pop(key, None)
 
     def _organizer_owns(self, path: Path) -> bool:
         """Filed by the organizer, or being filed right now (its intent names the target)."""
@@ -265,20 +341,48 @@ class Watcher:
                 logger.debug("item %s: unreadable move intent (%s)", item_id, error)
         return targets
 
+    # queueing ----------------------------------------------------------------------------
     def _queue(self, entries: list[FileStat]) -> int:
-        """Queue ``entries`` in one transaction; each is handled once it is in the queue."""
+        """Queue what this step found, in one transaction (one by one when a file breaks it)."""
         if not entries:
             return 0
-        created = self._db.enqueue_many((e.path, e.size, e.mtime_ns) for e in entries)
-        for entry in entries:
-            self._settle.mark_handled(entry.path)
-        new = {item.file_path: item.id for item in created}
-        for entry in entries:
-            if entry.path in new:
-                logger.info("queued %s", entry.path, extra={"item_id": new[entry.path]})
-            else:
-                logger.debug("already queued: %s", entry.path)
-        return len(created)
+        try:
+            results = self._db.enqueue_many([(e.path, e.size, e.mtime_ns) for e in entries])
+        except _STORE_ERRORS as error:
+            self._store_failed(error, entries)
+            return 0
+        except Exception:
+            return sum(self._queue_one(entry) for entry in entries)
+        self._store_works()
+        return sum(self._queued(entry, item, created)
+                   for entry, (item, created) in zip(entries, results, strict=True))
+
+    def _queue_one(self, entry: FileStat) -> int:
+        try:
+            item, created = self._db.enqueue(entry.path, entry.size, entry.mtime_ns)
+        except _STORE_ERRORS as error:
+            self._store_failed(error, [entry])
+        except Exception as error:
+            self._file_failed(entry, error)
+        else:
+            self._store_works()
+            return self._queued(entry, item, created)
+        return 0
+
+    def _queued(self, entry: FileStat, item: QueueItem, created: bool) -> int:
+        if not created and not _same_version(item, entry):
+            self._pending.add(entry.path)  # claimed since the look: ask again later
+            return 0
+        self._handled(entry.path)
+        if created:
+            logger.info("queued %s", display_path(entry.path), extra={"item_id": item.id})
+            return 1
+        logger.debug("already queued as item %d: %s", item.id, display_path(entry.path))
+        return 0
+
+
+def _same_version(item: QueueItem, entry: FileStat) -> bool:
+    return (item.file_size, item.file_mtime_ns) == (entry.size, entry.mtime_ns)
 
 
 def scan_once(settings: Settings, db: QueueDB, folders: list[Path] | None = None) -> int:
