@@ -238,3 +238,31 @@ def test_a_lost_lease_is_logged_not_fatal(
     assert worker.step() is True
     assert "lost the lease" in caplog.text
     assert worker.stats.failed == 1
+
+
+def test_a_crash_after_the_move_never_loses_the_filed_video(
+    tmp_path: Path, db: QueueDB, provider: Provider, library: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    item = drop(tmp_path, db, "ABP-131.mp4")
+    worker = file_lane(db, provider, library)
+    execute_next(worker)  # identify
+    execute_next(worker)  # metadata
+    original = Organizer.finish
+
+    def killed(self: Organizer, video: Path, movie: MovieMetadata) -> object:
+        raise KeyboardInterrupt  # the process dies while the sidecars are written
+
+    monkeypatch.setattr(Organizer, "finish", killed)
+    for _attempt in range(2):  # killed after the move, then again right after the recovery
+        with pytest.raises(KeyboardInterrupt):
+            execute_next(worker)
+        left = db.require(item.id)
+        assert left.organize_intent is not None and left.library_path is None
+        db.release_owner("w1")  # the next run finds the item held by a dead run
+    monkeypatch.setattr(Organizer, "finish", original)
+    result = execute_next(worker)
+    assert result is not None
+    filed = library / "Hana" / "ABP-131.mp4"
+    assert (result.after.stage, result.after.library_path) == ("emby", str(filed))
+    assert result.after.organize_intent is None and filed.read_bytes() == b"video"

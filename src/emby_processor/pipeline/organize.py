@@ -40,9 +40,10 @@ def _file_video(
         recovered = recover(intent)
         ctx.log.warning("item %s: resumed an interrupted %s: %s", item.id, intent.mode,
                         recovered)
-        ctx.save_intent(None)
         if recovered.completed:
+            # the intent stays until the outcome records the new path, in the same transaction
             return Path(intent.target), "filed"
+        ctx.save_intent(None)
     elif item.library_path and Path(item.library_path).exists():
         filed = Path(item.library_path)
         return filed, "in place" if filed == Path(item.file_path) else "already filed"
