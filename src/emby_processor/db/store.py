@@ -17,6 +17,7 @@ from typing import Any
 
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.filters import QueueFilter, build_where
+from emby_processor.db.history import HistoryReads
 from emby_processor.db.models import (
     ItemEvent,
     Lane,
@@ -50,7 +51,7 @@ class ItemConflict(StoreError):
     pass
 
 
-class QueueDB(QueueReads, ServiceState):
+class QueueDB(QueueReads, ServiceState, HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle (enqueue, claim, advance, fail, retry, leases); the
