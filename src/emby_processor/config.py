@@ -108,6 +108,7 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     min_free_disk_mb: float = Field(default=1024, ge=0)
+    thumbnail_cache_mb: float = Field(default=200, ge=1, le=1_000_000)
 
     # logging and housekeeping
     log_level: LogLevel = "INFO"

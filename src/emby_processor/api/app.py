@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
-from emby_processor.api.routes import history, page, queue, system
+from emby_processor.api.routes import history, page, poster, queue, system
 from emby_processor.api.routes import logs as logs_routes
 from emby_processor.api.security import REQUESTED_WITH, HostGuard, SecurityHeaders, WriteGuard
 from emby_processor.api.standalone import standalone_upstreams
@@ -78,8 +78,8 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for router in (system.router, history.router, queue.router, logs_routes.router,
-                   page.router):
+    for router in (system.router, history.router, poster.router, queue.router,
+                   logs_routes.router, page.router):
         app.include_router(router)
     page.mount_static(app)
     _add_middleware(app, settings)
