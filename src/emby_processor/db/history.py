@@ -7,11 +7,13 @@ Triggers (schema migration 7) count, in the transaction of the change itself:
   retry by themselves (``retrying``);
 - ``history_durations``: per UTC hour and stage, a histogram of how long the successful steps
   took, in bins a quarter of an octave wide (each bin's upper edge is 2^(1/4) ≈ 1.19 times its
-  lower one), plus the pseudo-stage ``total``: from the file being found to it being filed.
+  lower one), plus the pseudo-stage ``total``: from the file being found to it being filed;
+  ``history_durations_daily`` the same per UTC day (the 7- and 30-day medians read it, so they
+  cover whole UTC days).
 
-A read of 30 days touches at most 720 hours × 3 outcome rows and the occupied histogram bins:
-its cost does not depend on how many items the queue holds. A median is the geometric middle of
-the bin it falls in, so it is within ±9 % of the exact value (half a bin either way).
+A read of 30 days touches at most 720 hours × 3 outcome rows and the occupied histogram bins of
+30 days: its cost does not depend on how many items the queue holds. A median is the geometric
+middle of the bin it falls in, so it is within ±9 % of the exact value (half a bin either way).
 Rows older than 90 days are dropped as new ones arrive.
 """
 
@@ -97,7 +99,7 @@ class HistoryReads(StoreBase):
             "range": range_, "unit": win.unit, "utc_offset_minutes": utc_offset_minutes,
             "generated_at": iso(now), "outcomes": list(OUTCOMES),
             "buckets": buckets, "totals": totals,
-            "stages": self._stage_medians(since),
+            "stages": self._stage_medians(win),
             "backlog": self._backlog(now),
             "last_completed_at": self._last_completed(),
         }
@@ -109,17 +111,29 @@ class HistoryReads(StoreBase):
             rows = self._read(
                 "SELECT hour, outcome, count FROM history_outcomes WHERE hour >= ?", (since,))
         else:
+            # an hour belongs to the local day in which it begins: its UTC day, or the one
+            # before or after (dates are parsed once per day, not once per hour)
             rows = self._read(
-                "SELECT strftime('%Y-%m-%d', hour || ':00:00', ?) AS day, outcome, sum(count)"
-                " FROM history_outcomes WHERE hour >= ? GROUP BY day, outcome",
-                (f"{utc_offset_minutes:+d} minutes", since),
+                "SELECT date(day, shift || ' days') AS local_day, outcome, sum(n) FROM ("
+                " SELECT substr(hour, 1, 10) AS day, CASE"
+                "  WHEN CAST(substr(hour, 12, 2) AS INTEGER) * 60 + ? < 0 THEN -1"
+                "  WHEN CAST(substr(hour, 12, 2) AS INTEGER) * 60 + ? >= 1440 THEN 1"
+                "  ELSE 0 END AS shift, outcome, sum(count) AS n"
+                " FROM history_outcomes WHERE hour >= ? GROUP BY day, shift, outcome)"
+                " GROUP BY local_day, outcome",
+                (utc_offset_minutes, utc_offset_minutes, since),
             )
         return {(row[0], row[1]): int(row[2]) for row in rows}
 
-    def _stage_medians(self, since: str) -> list[dict[str, Any]]:
-        rows = self._read(
-            "SELECT stage, bin, sum(count) FROM history_durations WHERE hour >= ?"
-            " GROUP BY stage, bin", (since,))
+    def _stage_medians(self, win: Window) -> list[dict[str, Any]]:
+        if win.unit == "hour":
+            rows = self._read(
+                "SELECT stage, bin, sum(count) FROM history_durations WHERE hour >= ?"
+                " GROUP BY stage, bin", (win.start.strftime("%Y-%m-%dT%H"),))
+        else:  # whole UTC days: up to a day more than the range when days begin elsewhere
+            rows = self._read(
+                "SELECT stage, bin, sum(count) FROM history_durations_daily WHERE day >= ?"
+                " GROUP BY stage, bin", (win.start.strftime("%Y-%m-%d"),))
         per_stage: dict[str, dict[int, int]] = {}
         for stage, bin_number, count in rows:
             per_stage.setdefault(stage, {})[int(bin_number)] = int(count)

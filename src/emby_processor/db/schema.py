@@ -206,10 +206,10 @@ UPDATE items SET error_cause = CASE
 WHERE error_message IS NOT NULL;
 """
 
-# 7: history (GET /api/history): outcomes per hour, and per hour a histogram of how long each
-# successful step took; kept by triggers in the transaction of the change they count, back-filled
-# from the events of the last 90 days. Hours are 'YYYY-MM-DDTHH' in UTC. Duration bin n >= 1
-# holds [2^((n-1)/4), 2^(n/4)) ms, bin 0 under 1 ms; the last bin everything from 2^26 ms (18 h).
+# 7: history (GET /api/history): outcomes per hour, and per hour and per day a histogram of how
+# long each successful step took; kept by triggers in the transaction of the change they count,
+# back-filled from the events of the last 90 days. Hours are 'YYYY-MM-DDTHH' in UTC. Duration
+# bin n >= 1 holds [2^((n-1)/4), 2^(n/4)) ms, bin 0 under 1 ms; the last one all from 2^26 ms.
 _V7 = f"""
 CREATE TABLE duration_bins (lower_ms REAL PRIMARY KEY, bin INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO duration_bins (lower_ms, bin) VALUES (0, 0), {
@@ -228,6 +228,22 @@ CREATE TABLE history_durations (
     count INTEGER NOT NULL,
     PRIMARY KEY (hour, stage, bin)
 ) WITHOUT ROWID;
+CREATE TABLE history_durations_daily (
+    day TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    bin INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (day, stage, bin)
+) WITHOUT ROWID;
+CREATE TRIGGER history_durations_roll_up AFTER INSERT ON history_durations BEGIN
+    INSERT INTO history_durations_daily (day, stage, bin, count)
+        VALUES (substr(NEW.hour, 1, 10), NEW.stage, NEW.bin, NEW.count)
+        ON CONFLICT (day, stage, bin) DO UPDATE SET count = count + excluded.count;
+END;
+CREATE TRIGGER history_durations_roll_up_count AFTER UPDATE OF count ON history_durations BEGIN
+    UPDATE history_durations_daily SET count = count + NEW.count - OLD.count
+        WHERE day = substr(NEW.hour, 1, 10) AND stage = NEW.stage AND bin = NEW.bin;
+END;
 
 CREATE TRIGGER items_history_outcome AFTER UPDATE OF status ON items
 WHEN OLD.status <> NEW.status AND NEW.status IN ('completed', 'error') BEGIN
@@ -241,6 +257,7 @@ WHEN OLD.status <> NEW.status AND NEW.status IN ('completed', 'error') BEGIN
         ON CONFLICT (hour, outcome) DO UPDATE SET count = count + 1;
     DELETE FROM history_outcomes WHERE hour < strftime('%Y-%m-%dT%H', 'now', '-90 days');
     DELETE FROM history_durations WHERE hour < strftime('%Y-%m-%dT%H', 'now', '-90 days');
+    DELETE FROM history_durations_daily WHERE day < strftime('%Y-%m-%d', 'now', '-90 days');
 END;
 CREATE TRIGGER items_history_total AFTER UPDATE OF status ON items
 WHEN OLD.status <> 'completed' AND NEW.status = 'completed' BEGIN
