@@ -15,10 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from emby_processor.api.auth import AuthGuard, build_auth
 from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
-from emby_processor.api.routes import history, page, poster, queue, system
+from emby_processor.api.routes import history, page, poster, queue, signin, system
 from emby_processor.api.routes import logs as logs_routes
 from emby_processor.api.security import REQUESTED_WITH, HostGuard, SecurityHeaders, WriteGuard
 from emby_processor.api.standalone import standalone_upstreams
@@ -78,8 +79,9 @@ def create_app(
     )
     app.state.ctx = ctx
     install_error_handlers(app)
+    app.state.auth = build_auth(settings)
     for router in (system.router, history.router, poster.router, queue.router,
-                   logs_routes.router, page.router):
+                   logs_routes.router, signin.router, page.router):
         app.include_router(router)
     page.mount_static(app)
     _add_middleware(app, settings)
@@ -87,10 +89,12 @@ def create_app(
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    # added innermost first: a request meets SecurityHeaders, HostGuard, CORS, WriteGuard, GZip
+    # added innermost first: a request meets SecurityHeaders, HostGuard, CORS, AuthGuard,
+    # WriteGuard, GZip
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream by itself
     app.add_middleware(WriteGuard, token=settings.api_token,
                        trusted_origins=settings.cors_origins)
+    app.add_middleware(AuthGuard, auth=app.state.auth)  # AUTH_MODE: before any other check
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,8 @@ from emby_processor.config import Settings
 router = APIRouter(tags=["queue"])
 #: the browser keeps a thumbnail for an hour, then asks again with its ETag (a 304 when unchanged)
 CACHE_CONTROL = "private, max-age=3600"
+#: the widths served (a query of "96" validates into the member 96)
+PosterSize = IntEnum("PosterSize", {f"w{width}": width for width in SIZES})  # type: ignore[misc]
 
 
 def thumbnails(request: Request, settings: Settings) -> ThumbnailCache:
@@ -41,12 +44,10 @@ def thumbnails(request: Request, settings: Settings) -> ThumbnailCache:
 async def poster(
     ctx: Ctx, request: Request,
     item_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
-    size: Annotated[int, Query(description=f"width in pixels: {', '.join(map(str, SIZES))}")]
-    = SIZES[0],
+    size: Annotated[PosterSize, Query(description="width in pixels")] = PosterSize(SIZES[0]),
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    if size not in SIZES:
-        return error_json(422, f"size must be one of {', '.join(map(str, SIZES))}")
+    width = int(size)
     item = await run_in_threadpool(ctx.db.get, item_id)
     if item is None:
         return error_json(404, f"item {item_id} does not exist")
@@ -56,10 +57,10 @@ async def poster(
     video = Path(item.library_path)
     try:
         if if_none_match is not None:
-            _, key = await run_in_threadpool(cache.etag, item_id, video, size)
+            _, key = await run_in_threadpool(cache.etag, item_id, video, width)
             if if_none_match.strip() in (f'"{key}"', f'W/"{key}"'):
                 return Response(status_code=304, headers=_headers(key))
-        thumbnail = await run_in_threadpool(cache.get, item_id, video, size)
+        thumbnail = await run_in_threadpool(cache.get, item_id, video, width)
     except NoPoster as missing:
         return error_json(404, f"item {item_id} has no poster: {missing}")
     return Response(thumbnail.data, media_type="image/jpeg", headers=_headers(thumbnail.etag))
