@@ -22,6 +22,7 @@ router = APIRouter(tags=["queue"])
 CACHE_CONTROL = "private, max-age=3600"
 #: the widths served (a query of "96" validates into the member 96)
 PosterSize = IntEnum("PosterSize", {f"w{width}": width for width in SIZES})  # type: ignore[misc]
+SMALLEST = PosterSize(SIZES[0])
 
 
 def thumbnails(request: Request, settings: Settings) -> ThumbnailCache:
@@ -44,7 +45,7 @@ def thumbnails(request: Request, settings: Settings) -> ThumbnailCache:
 async def poster(
     ctx: Ctx, request: Request,
     item_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
-    size: Annotated[PosterSize, Query(description="width in pixels")] = PosterSize(SIZES[0]),
+    size: Annotated[PosterSize, Query(description="width in pixels")] = SMALLEST,
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     width = int(size)
