@@ -19,7 +19,16 @@ from emby_processor.api.auth import AuthGuard, build_auth
 from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
-from emby_processor.api.routes import docs, history, page, poster, queue, signin, system
+from emby_processor.api.routes import (
+    docs,
+    history,
+    notify,
+    page,
+    poster,
+    queue,
+    signin,
+    system,
+)
 from emby_processor.api.routes import logs as logs_routes
 from emby_processor.api.security import REQUESTED_WITH, HostGuard, SecurityHeaders, WriteGuard
 from emby_processor.api.standalone import standalone_upstreams
@@ -80,7 +89,7 @@ def create_app(
     app.state.ctx = ctx
     install_error_handlers(app)
     app.state.auth = build_auth(settings)
-    for router in (system.router, history.router, poster.router, queue.router,
+    for router in (system.router, history.router, poster.router, notify.router, queue.router,
                    logs_routes.router, signin.router, docs.router, page.router):
         app.include_router(router)
     docs.mount_assets(app)

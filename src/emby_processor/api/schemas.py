@@ -270,3 +270,15 @@ class HistoryOut(BaseModel):
     stages: list[StageTimeOut]
     backlog: BacklogOut
     last_completed_at: str | None = Field(description="when the last item was filed")
+
+
+class DeliveryOut(BaseModel):
+    service: str = Field(examples=["Discord"])
+    url: str = Field(description="the service's URL with its secrets left out")
+    ok: bool
+    error: str | None = Field(description="why it was not delivered")
+
+
+class NotifyTestOut(BaseModel):
+    sent: bool = Field(description="at least one service took the message")
+    deliveries: list[DeliveryOut]

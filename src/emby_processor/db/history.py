@@ -193,3 +193,21 @@ class HistoryReads(StoreBase):
             "SELECT count(*) FROM items WHERE status = 'error'"
             " AND (error_kind = 'permanent' OR next_attempt_at IS NULL)")
         return int(rows[0][0])
+
+    # what the notifier reads ------------------------------------------------------------
+    def last_event_id(self) -> int:
+        return int(self._read("SELECT coalesce(max(id), 0) FROM item_events")[0][0])
+
+    def failures_between(self, after: int, upto: int) -> list[dict[str, Any]]:
+        """Error events with ``after < id <= upto``, with whether their item waits for a person
+        now (a permanent error, or retries used up), oldest first."""
+        rows = self._read(
+            "SELECT e.id, e.item_id, coalesce(i.movie_code, i.file_path) AS name,"
+            " i.error_cause AS cause, coalesce(i.error_message, e.message) AS message,"
+            " i.status = 'error' AND (i.error_kind = 'permanent' OR i.next_attempt_at IS NULL)"
+            " AS needs_person"
+            " FROM item_events AS e JOIN items AS i ON i.id = e.item_id"
+            " WHERE e.id > ? AND e.id <= ? AND e.outcome = 'error' ORDER BY e.id",
+            (after, upto),
+        )
+        return [dict(row) for row in rows]
