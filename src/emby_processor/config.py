@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     min_free_disk_mb: float = Field(default=1024, ge=0)
+    api_max_connections: int = Field(default=200, ge=10, le=100_000)
+    api_max_log_streams: int = Field(default=50, ge=1, le=10_000)
+    api_idle_timeout_seconds: float = Field(default=15, gt=0)
     thumbnail_cache_mb: float = Field(default=200, ge=1, le=1_000_000)
     auth_mode: AuthMode = "none"
     auth_password_hash: str | None = None

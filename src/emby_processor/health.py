@@ -3,7 +3,8 @@
 Status rule (what the dashboard and monitoring see):
 
 - ``unhealthy``: a *critical* check is in ``error``. Critical checks are ``database`` (a real
-  query failed), ``workers`` (none of FileProcessor, EmbyUpdater, RetryHandler is alive: every
+  query failed, or the file was deleted or replaced, is read-only, or refused the last write),
+  ``workers`` (none of FileProcessor, EmbyUpdater, RetryHandler is alive: every
   one is stopped or its heartbeat is older than ``stall_seconds``, so nothing moves) and
   ``disk:data`` (free space under ``MIN_FREE_DISK_MB`` where the queue database lives).
 - ``degraded``: any other check is not ``ok``: one expected worker stopped or stalled while
@@ -152,10 +153,16 @@ class HealthMonitor:
         try:
             self.db.ping()
             size = self.db.file_size()
+            problem = self.db.problem()
         except Exception as error:
             message = f"error: {error}"
             checks.append(CheckResult("database", "error", message))
             return message, None
+        if problem is not None:
+            # the file is gone, replaced or refuses writes: say so, and do not blame the
+            # workers for heartbeats they cannot write
+            checks.append(CheckResult("database", "error", problem, {"size": size}))
+            return f"error: {problem}", size
         checks.append(CheckResult("database", "ok", f"{size / 1048576:.1f} MiB", {"size": size}))
         return "connected", size
 

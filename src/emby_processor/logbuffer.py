@@ -15,7 +15,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from emby_processor.safetext import safe_line
+
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+#: longer messages are cut: the ring holds ``capacity`` records, so this bounds its memory
+MAX_MESSAGE_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,10 @@ class LogBuffer:
         self, level: str, logger: str, message: str, item_id: int | None = None,
         created: float | None = None,
     ) -> LogRecord:
+        """Add a record; its text is made safe here, once, for every reader and stream."""
         moment = datetime.fromtimestamp(created, UTC) if created else datetime.now(UTC)
+        message = safe_text(message)
+        logger = safe_text(logger)
         with self._cond:
             record = LogRecord(
                 id=self._next_id,
@@ -97,6 +104,14 @@ class LogBuffer:
     def wake_all(self) -> None:
         with self._cond:
             self._cond.notify_all()
+
+
+def safe_text(text: str) -> str:
+    """One line of a record as the page may show it: no lone surrogates, no control codes
+    (``safetext.safe_line``; newlines and tabs are kept), at most ``MAX_MESSAGE_CHARS``."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = f"{text[:MAX_MESSAGE_CHARS]}… ({len(text) - MAX_MESSAGE_CHARS} characters cut)"
+    return safe_line(text)
 
 
 class BufferHandler(logging.Handler):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from emby_processor.fieldlimits import LIMITS, apply_limits
+
+__all__ = ["LIMITS", "MovieMetadata", "Person", "SearchCandidate"]
 
 
 class Person(BaseModel):
@@ -37,7 +41,11 @@ class SearchCandidate(BaseModel):
 
 
 class MovieMetadata(BaseModel):
-    """Everything we know about one movie, in the project's own shape."""
+    """Everything we know about one movie, in the project's own shape.
+
+    Every field is held to ``LIMITS`` when a record is made (``fieldlimits``): what was cut is
+    listed in ``truncated``.
+    """
 
     code: str
     content_id: str | None = None
@@ -67,6 +75,16 @@ class MovieMetadata(BaseModel):
     fetched_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     #: field name -> provider that supplied it, filled in by the provider chain
     provenance: dict[str, str] = Field(default_factory=dict)
+    #: notes on what was cut to fit the field limits (shown as the item's warnings)
+    truncated: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _limits(self) -> MovieMetadata:
+        return apply_limits(self)
+
+    def bound(self) -> MovieMetadata:
+        """Apply the limits again after changes made since construction; returns self."""
+        return apply_limits(self)
 
     @property
     def actress_names(self) -> list[str]:

@@ -44,12 +44,11 @@ def run_all(settings: Settings, *, api: bool, workers: bool) -> int:
             service.start()
         if api:
             from emby_processor.api import create_app
+            from emby_processor.api.serving import server_options
 
             app = create_app(settings, db=db, logs=logs, health=health)
             config = uvicorn.Config(
-                app, host=settings.api_host, port=settings.api_port, log_config=None,
-                access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
-                proxy_headers=False,
+                app, **server_options(settings), timeout_graceful_shutdown=GRACEFUL_SECONDS
             )
             logger.info("dashboard on http://%s:%d/", settings.api_host, settings.api_port)
             # uvicorn handles SIGTERM/SIGINT itself, then restores the handlers it found and

@@ -18,7 +18,8 @@ from emby_processor.health import HealthMonitor, build_upstream_checks
 from emby_processor.metadata import MovieMetadata
 from emby_processor.notify import build_notifier
 from emby_processor.organizer import Organizer
-from emby_processor.organizer.images import ImageFetcher, image_media_type
+from emby_processor.organizer.images import ImageFetcher
+from emby_processor.organizer.localimage import local_cover
 from emby_processor.providers.chain import ProviderChain
 from emby_processor.upstreams import Upstreams, build_upstreams  # noqa: F401 - re-exported
 from emby_processor.watcher import Watcher
@@ -42,12 +43,9 @@ def cover_reader(images: ImageFetcher) -> Callable[[Path, MovieMetadata], tuple[
     """The poster written beside the video, else the cover downloaded now."""
 
     def read(video: Path, metadata: MovieMetadata) -> tuple[bytes, str] | None:
-        for name in (f"{video.stem}-poster.jpg", f"{video.stem}-fanart.jpg"):
-            candidate = video.with_name(name)
-            if candidate.is_file():
-                # sidecars keep the .jpg name whatever the format: say what the bytes are
-                data = candidate.read_bytes()
-                return data, image_media_type(data) or "image/jpeg"
+        local = local_cover(video)  # only a regular file, under 20 MB, that is an image
+        if local is not None:
+            return local
         url = metadata.poster_url or metadata.cover_url
         if not url:
             return None

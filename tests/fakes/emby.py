@@ -1,4 +1,4 @@
-"""A fake Emby / Jellyfin server, built from ../shared/emby-api/README.md.
+"""A fake Emby / Jellyfin server, built from their OpenAPI files and source (docs/compatibility.md).
 
 It is strict where the real servers bite: ``POST /Items/{id}`` is a full replace (missing fields
 are cleared; Jellyfin answers 500 "Error processing request." without Tags/ProviderIds/Genres),
@@ -9,41 +9,52 @@ dialect accepts only its own auth forms.
 Serve it with ``tests.fakes.server.serve(fake.app)``. Switches for fault tests: ``down`` (503 with
 Retry-After, or ``down_mode="close"`` to cut connections), ``fail_next(n, status)``, ``delay``,
 ``ignore_fields`` (accept but silently drop fields on update). Every request is in ``requests``.
+
+Switches for what real servers do (docs/compatibility.md; the rules are in
+``tests/fakes/mediaserver_rules.py``), all off by default:
+
+- ``stacking``: files named ``<name>-cd1``/``-part2``/``-pt1``/``-disc2``/``-dvd1`` in one folder
+  are ONE Movie whose ``Path`` is the first part; the DTO carries ``PartCount`` and
+  ``GET /Videos/{id}/AdditionalParts`` lists the others; no item exists for their paths. An
+  announce makes the server scan the whole folder (everything announced there is indexed
+  together); a part indexed later restacks the folder, which removes a part's own item.
+- ``split_pipes``: Genres, Studios and Tags are stored joined with ``|`` and split on read, so
+  a genre ``A|B`` comes back as ``A`` and ``B``.
+- ``shared_names``: genres, studios and tags are shared items-by-name (Emby): a written
+  ``big tits`` comes back in the casing of an existing ``Big Tits``.
+- ``unknown_item_status = 500``: ``POST /Items/{id}`` for an unknown id answers 500 (a null
+  dereference, as the last open-source Emby did) instead of 404.
+- ``set_jellyfin_version("10.8" | "10.9" | "10.10" | "10.11" | "12")``: 10.8 has no
+  ``GET /Items/{id}`` (only ``/Users/{userId}/Items/{itemId}``, which every version has); 10.x
+  strips a leading ``/emby`` and accepts the legacy ``X-Emby-Token``/``api_key``; 12 does not.
+- Visibility is always enforced and needs no switch: ``add_user(..., libraries=[...],
+  max_parental_rating=...)`` makes a user limited to some libraries or with a parental limit; a
+  single-item GET as that user answers 404 for an item it may not see (``JP-18+`` counts as 18).
+- ``reindex(path)`` / ``reindex_on_next_read(path)``: the library re-scan gives the file a new
+  item id (the old id becomes unknown), now or right after the next single-item GET of it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import itertools
-import json
 import re
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-Kind = Literal["emby", "jellyfin"]
-ASGIScope = dict[str, Any]
+from tests.fakes.emby_handlers import Handlers
+from tests.fakes.emby_model import Kind, query
+from tests.fakes.mediaserver_rules import JELLYFIN_VERSIONS, JellyfinVersion, SharedNames
 
-_JELLYFIN_LOCKABLE = {
-    "Cast", "Genres", "ProductionLocations", "Studios", "Tags", "Name", "Overview", "Runtime",
-    "OfficialRating",
-}
-#: fields POST /Items/{id} sets from the body, clearing them when missing or null
-_REPLACED_TEXT = ("Name", "ForcedSortName", "OriginalTitle", "Overview", "OfficialRating")
-_REPLACED_OTHER = ("PremiereDate", "ProductionYear", "CommunityRating", "CriticRating")
-_LIST_BASE_FIELDS = (
-    "Name", "ServerId", "Id", "Type", "IsFolder", "MediaType", "ImageTags", "BackdropImageTags",
-)
+ASGIScope = dict[str, Any]
 
 
 @dataclass
@@ -65,27 +76,7 @@ class _Failure:
     close: bool
 
 
-def _sniff(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"GIF8"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _query(request: Request, name: str) -> str | None:
-    """Both servers bind query names case-insensitively."""
-    for key, value in request.query_params.multi_items():
-        if key.casefold() == name.casefold():
-            return value
-    return None
-
-
-class FakeMediaServer:
+class FakeMediaServer(Handlers):
     def __init__(
         self,
         dialect: Kind = "emby",
@@ -111,6 +102,15 @@ class FakeMediaServer:
         self.retry_after: int | None = 5
         self.delay = 0.0
         self.ignore_fields: set[str] = set()
+        # what real servers do (see the module docstring)
+        self.stacking = False
+        self.split_pipes = False
+        self.shared_names = False
+        self.unknown_item_status = 404
+        self.jellyfin: JellyfinVersion | None = None
+        self._shared = SharedNames()
+        self._reindex_after_read: set[str] = set()
+        self._library_ids: dict[str, str] = {}
         # state
         self.requests: list[LoggedRequest] = []
         self.announced: list[str] = []
@@ -142,10 +142,69 @@ class FakeMediaServer:
 
     # -- test-facing API --------------------------------------------------------------------
 
-    def add_library_root(self, server_prefix: str) -> None:
-        """A folder the server's libraries cover; announced paths elsewhere are ignored."""
+    def add_library_root(self, server_prefix: str) -> str:
+        """A folder the server's libraries cover; announced paths elsewhere are ignored.
+
+        Returns the library's id (what a user policy's ``EnabledFolders`` lists)."""
+        root = server_prefix.rstrip("/\\") or server_prefix
         with self._lock:
-            self._roots.append(server_prefix.rstrip("/\\") or server_prefix)
+            self._roots.append(root)
+            return self._library_ids.setdefault(root, uuid.uuid5(uuid.NAMESPACE_URL, root).hex)
+
+    def add_user(
+        self,
+        name: str,
+        *,
+        admin: bool = True,
+        libraries: list[str] | None = None,
+        max_parental_rating: int | None = None,
+        first: bool = False,
+    ) -> str:
+        """A user limited to ``libraries`` (root paths; None = all) and/or a parental limit.
+
+        ``first`` puts it at the head of the user list, where a client picking "the first
+        administrator" finds it."""
+        with self._lock:
+            user = self._user(name, admin=admin)
+            if libraries is not None:
+                user["Policy"].update(EnableAllFolders=False, EnabledFolders=[
+                    self._library_ids[root.rstrip("/\\")] for root in libraries])
+            if max_parental_rating is not None:
+                user["Policy"]["MaxParentalRating"] = max_parental_rating
+            self.users.insert(0 if first else len(self.users), user)
+            return str(user["Id"])
+
+    def set_jellyfin_version(self, mode: str) -> None:
+        """Behave as that Jellyfin version: one of ``JELLYFIN_VERSIONS`` (10.8 … 12)."""
+        if self.dialect != "jellyfin":
+            raise ValueError("Jellyfin versions apply to the jellyfin dialect")
+        with self._lock:
+            self.jellyfin = JELLYFIN_VERSIONS[mode]
+            self.version = self.jellyfin.version
+            self.legacy_auth = self.jellyfin.legacy_auth
+
+    def item_for(self, server_path: str) -> dict[str, Any] | None:
+        """The item that holds ``server_path``: as its Path or as one of its stacked parts."""
+        with self._lock:
+            self._index_due()
+            for item in self._items.values():
+                if server_path == item["Path"] or server_path in item.get("_parts", ()):
+                    return self._render(item)
+            return None
+
+    def reindex(self, server_path: str) -> str:
+        """The library re-scan replaced the item at ``server_path``: a fresh item, a new id."""
+        with self._lock:
+            old = next(i for i in self._items.values() if i["Path"] == server_path)
+            del self._items[old["Id"]]
+            item = self._new_item(server_path)
+            self._items[item["Id"]] = item
+            return str(item["Id"])
+
+    def reindex_on_next_read(self, server_path: str) -> None:
+        """Right after the next single-item GET of that path's item, ``reindex`` it."""
+        with self._lock:
+            self._reindex_after_read.add(server_path)
 
     def fail_next(
         self,
@@ -166,6 +225,8 @@ class FakeMediaServer:
         with self._lock:
             item = self._new_item(server_path)
             item.update(fields)
+            for key, kind in (("Genres", "genre"), ("Studios", "studio"), ("Tags", "tag")):
+                item[key] = self._stored(kind, item[key])
             self._items[item["Id"]] = item
             return str(item["Id"])
 
@@ -236,6 +297,11 @@ class FakeMediaServer:
                                     status, headers=extra)(scope, receive, send)
             return
 
+        if (self.jellyfin and self.jellyfin.strips_emby
+                and re.match(r"/emby(/|$)", scope["path"], re.IGNORECASE)):
+            # Jellyfin 10.x serves old Emby clients by dropping the prefix; 12.0 does not
+            scope = {**scope, "path": scope["path"][5:] or "/",
+                     "raw_path": scope.get("raw_path", b"")[5:] or b"/"}
         replayed = False
 
         async def replay() -> dict[str, Any]:
@@ -270,6 +336,7 @@ class FakeMediaServer:
             Route("/Items/{item_id}/Images/{image_type}/{index:int}", r(self._upload_image),
                   methods=["POST"]),
             Route("/Users/{user_id}/Items/{item_id}", r(self._user_item)),
+            Route("/Videos/{item_id}/AdditionalParts", r(self._additional_parts)),
             Route("/Persons", r(self._list_persons)),
             Route("/Persons/{name:path}", r(self._get_person)),
         ]
@@ -305,7 +372,7 @@ class FakeMediaServer:
             query_names.append("api_key")
         if self.dialect == "emby":
             query_names.remove("ApiKey")
-        tokens += [_query(request, q) or "" for q in query_names]
+        tokens += [query(request, q) or "" for q in query_names]
         return [t for t in tokens if t]
 
     def _authorized(self, request: Request) -> bool:
@@ -317,284 +384,3 @@ class FakeMediaServer:
         text = ("Access token is invalid or expired." if self._tokens(request)
                 else "Access token is required.")
         return PlainTextResponse(text, 401)
-
-    def _error(self, status: int, message: str) -> Response:
-        if self.dialect == "jellyfin":
-            titles = {400: "Bad Request", 404: "Not Found"}
-            problem: dict[str, Any] = {
-                "type": "https://tools.ietf.org/html/rfc9110", "title": titles.get(status, "Error"),
-                "status": status, "traceId": f"00-{uuid.uuid4().hex}-00",
-            }
-            if status == 400:
-                problem["errors"] = {"request": [message]}
-            return JSONResponse(problem, status, media_type="application/problem+json")
-        return PlainTextResponse(message, status)
-
-    # -- model --------------------------------------------------------------------------------
-
-    def _new_id(self) -> str:
-        return str(next(self._numbers)) if self.dialect == "emby" else uuid.uuid4().hex
-
-    def _name_id(self, kind: str, name: str) -> str:
-        # Studio/genre/tag ids: int64 on Emby, GUIDs on Jellyfin; stable per name.
-        key = f"{kind}:{name.casefold()}"
-        if key not in self._name_ids:
-            self._name_ids[key] = (str(next(self._numbers)) if self.dialect == "emby"
-                                   else uuid.uuid5(uuid.NAMESPACE_URL, key).hex)
-        return self._name_ids[key]
-
-    def _user(self, name: str, *, admin: bool) -> dict[str, Any]:
-        return {"Name": name, "ServerId": self.server_id, "Id": uuid.uuid4().hex,
-                "HasPassword": True, "Policy": {"IsAdministrator": admin, "IsDisabled": False}}
-
-    def _new_item(self, path: str) -> dict[str, Any]:
-        stem = re.split(r"[\\/]", path)[-1].rsplit(".", 1)[0]
-        item: dict[str, Any] = {
-            "Name": stem, "ServerId": self.server_id, "Id": self._new_id(), "Type": "Movie",
-            "IsFolder": False, "MediaType": "Video", "Path": path, "SortName": stem.lower(),
-            "DateCreated": datetime.now().strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
-            "_created": next(self._created), "OriginalTitle": None, "Overview": None,
-            "PremiereDate": None, "ProductionYear": None, "OfficialRating": None,
-            "CommunityRating": None, "CriticRating": None, "Genres": [], "Tags": [],
-            "Studios": [], "People": [], "ProviderIds": {}, "LockedFields": [],
-            "LockData": False, "Taglines": [], "ImageTags": {}, "BackdropImageTags": [],
-            "ForcedSortName": stem if self.dialect == "emby" else None,
-        }
-        return item
-
-    def _person(self, name: str) -> dict[str, Any]:
-        person = self._persons.get(name.casefold())
-        if person is None:
-            person = {"Name": name, "ServerId": self.server_id, "Id": self._new_id(),
-                      "Type": "Person", "ImageTags": {}, "BackdropImageTags": []}
-            self._persons[name.casefold()] = person
-        return person
-
-    def _persons_by_id(self) -> dict[str, dict[str, Any]]:
-        return {p["Id"]: p for p in self._persons.values()}
-
-    def _under_root(self, path: str) -> bool:
-        return any(path == root or path.startswith(root + sep)
-                   for root in self._roots for sep in ("/", "\\"))
-
-    def _index_due(self) -> None:
-        now = time.monotonic()
-        due = [p for at, p in self._pending if at <= now]
-        self._pending = [(at, p) for at, p in self._pending if at > now]
-        known = {item["Path"] for item in self._items.values()}
-        for path in due:
-            if path not in known:
-                item = self._new_item(path)
-                self._items[item["Id"]] = item
-                known.add(path)
-
-    def _render(self, item: dict[str, Any]) -> dict[str, Any]:
-        """The full DTO in the dialect's shape; nulls are omitted like the real servers do."""
-        # A deep copy via JSON, so callers cannot alter the server's state by accident.
-        out: dict[str, Any] = json.loads(json.dumps(
-            {k: v for k, v in item.items() if not k.startswith("_") and v is not None}
-        ))
-        if item.get("Type") == "Person":
-            return out
-        out["GenreItems"] = [{"Name": g, "Id": self._name_id("genre", g)} for g in item["Genres"]]
-        out["Studios"] = [{"Name": s, "Id": self._name_id("studio", s)} for s in item["Studios"]]
-        out["People"] = []
-        for person in item["People"]:
-            entry = {**person, "Id": self._person(person["Name"])["Id"]}
-            tag = self._person(person["Name"])["ImageTags"].get("Primary")
-            if tag:
-                entry["PrimaryImageTag"] = tag
-            out["People"].append(entry)
-        if self.dialect == "emby":
-            # Emby 4.x keeps tags in TagItems and leaves Tags null.
-            out["TagItems"] = [{"Name": t, "Id": self._name_id("tag", t)} for t in item["Tags"]]
-            out.pop("Tags", None)
-        return out
-
-    def _find(self, item_id: str) -> dict[str, Any] | None:
-        return self._items.get(item_id) or self._persons_by_id().get(item_id)
-
-    # -- handlers -----------------------------------------------------------------------------
-
-    def _public_info(self, request: Request, body: bytes) -> Response:
-        info: dict[str, Any] = {
-            "LocalAddress": str(request.base_url).rstrip("/"), "ServerName": self.server_name,
-            "Version": self.version, "Id": self.server_id,
-        }
-        if self.dialect == "jellyfin":
-            info.update(ProductName="Jellyfin Server", OperatingSystem="",
-                        StartupWizardCompleted=True)
-        else:
-            info.update(LocalAddresses=[info["LocalAddress"]], WanAddress="", RemoteAddresses=[])
-        return JSONResponse(info)
-
-    def _system_info(self, request: Request, body: bytes) -> Response:
-        info = json.loads(bytes(self._public_info(request, body).body))
-        info.update(OperatingSystem="Linux", HasPendingRestart=False, CanSelfRestart=True)
-        return JSONResponse(info)
-
-    def _users_query(self, request: Request, body: bytes) -> Response:
-        return JSONResponse({"Items": self.users, "TotalRecordCount": len(self.users)})
-
-    def _users_list(self, request: Request, body: bytes) -> Response:
-        return JSONResponse(self.users)
-
-    def _media_updated(self, request: Request, body: bytes) -> Response:
-        try:
-            updates = json.loads(body)["Updates"]
-            paths = [str(u["Path"]) for u in updates]
-        except (ValueError, KeyError, TypeError):
-            return self._error(400, "Updates[].Path required")
-        for path in paths:
-            self.announced.append(path)
-            if self._under_root(path):
-                self._pending.append((time.monotonic() + self.index_delay, path))
-        return Response(status_code=204)
-
-    def _refresh(self, request: Request, body: bytes) -> Response:
-        self._pending = [(0.0, path) for _, path in self._pending]
-        self._index_due()
-        return Response(status_code=204)
-
-    def _list_items(self, request: Request, body: bytes) -> Response:
-        items = list(self._items.values())
-        types = {t.casefold() for t in (_query(request, "IncludeItemTypes") or "").split(",") if t}
-        if types:
-            items = [i for i in items if i["Type"].casefold() in types]
-        path = _query(request, "Path")
-        if path is not None and self.dialect == "emby":  # Jellyfin has no Path filter
-            items = [i for i in items if i["Path"] == path]
-        term = (_query(request, "SearchTerm") or "").casefold()
-        if term:
-            items = [i for i in items if term in i["Name"].casefold()]
-        if (_query(request, "SortBy") or "").casefold() == "datecreated":
-            descending = (_query(request, "SortOrder") or "").casefold() == "descending"
-            items.sort(key=lambda i: i["_created"], reverse=descending)
-        start = int(_query(request, "StartIndex") or 0)
-        limit = _query(request, "Limit")
-        total = len(items)
-        items = items[start : start + int(limit) if limit else None]
-        wanted = set(_LIST_BASE_FIELDS)
-        for name in (_query(request, "Fields") or "").split(","):
-            wanted.add(name.strip())
-            if name.strip() == "Tags" and self.dialect == "emby":
-                wanted.add("TagItems")
-        trimmed = [{k: v for k, v in self._render(i).items() if k in wanted} for i in items]
-        payload: dict[str, Any] = {"Items": trimmed, "TotalRecordCount": total}
-        if self.dialect == "jellyfin":
-            payload["StartIndex"] = start
-        return JSONResponse(payload)
-
-    def _user_item(self, request: Request, body: bytes) -> Response:
-        if request.path_params["user_id"] not in {u["Id"] for u in self.users}:
-            return self._error(404, "User not found")
-        item = self._find(request.path_params["item_id"])
-        return JSONResponse(self._render(item)) if item else self._error(404, "Item not found")
-
-    def _jellyfin_item(self, request: Request, body: bytes) -> Response:
-        item = self._find(request.path_params["item_id"])
-        # Under an API key there is no user, so without userId Jellyfin finds nothing.
-        if item is None or not _query(request, "userId"):
-            return self._error(404, "Item not found")
-        return JSONResponse(self._render(item))
-
-    def _update_item(self, request: Request, body: bytes) -> Response:
-        item = self._find(request.path_params["item_id"])
-        if item is None:
-            return self._error(404, "Item not found")
-        try:
-            dto = json.loads(body)
-        except ValueError:
-            return self._error(400, "invalid JSON")
-        if not isinstance(dto, dict):
-            return self._error(400, "body must be a BaseItemDto")
-        if self.dialect == "jellyfin" and any(
-            dto.get(k) is None for k in ("Tags", "ProviderIds", "Genres")
-        ):
-            return PlainTextResponse("Error processing request.", 500)
-        problem = self._validate(dto)
-        if problem:
-            return self._error(400, problem)
-        new = self._replaced(dto)
-        for key, value in new.items():
-            if key not in self.ignore_fields:
-                item[key] = value
-        for person in item.get("People", []):
-            self._person(person["Name"])
-        return Response(status_code=204)
-
-    def _validate(self, dto: dict[str, Any]) -> str | None:
-        premiere = dto.get("PremiereDate")
-        if premiere not in (None, ""):
-            try:
-                datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", str(premiere)))
-            except ValueError:
-                return f"invalid PremiereDate {premiere!r}"
-        year = dto.get("ProductionYear")
-        if year is not None and not isinstance(year, int):
-            return f"invalid ProductionYear {year!r}"
-        locked = dto.get("LockedFields") or []
-        if self.dialect == "jellyfin" and not set(locked) <= _JELLYFIN_LOCKABLE:
-            return f"unknown LockedFields {sorted(set(locked) - _JELLYFIN_LOCKABLE)}"
-        return None
-
-    def _replaced(self, dto: dict[str, Any]) -> dict[str, Any]:
-        """What a full replace leaves on the item: every owned field, from the body or cleared."""
-        new: dict[str, Any] = {k: (dto.get(k) or None) for k in _REPLACED_TEXT}
-        new.update({k: dto.get(k) for k in _REPLACED_OTHER})
-        new["LockData"] = bool(dto.get("LockData"))
-        new["Genres"] = [str(g) for g in dto.get("Genres") or []]
-        if self.dialect == "emby":
-            new["Tags"] = [str(t["Name"]) for t in dto.get("TagItems") or [] if t.get("Name")]
-        else:
-            new["Tags"] = [str(t) for t in dto.get("Tags") or []]
-        new["Studios"] = [str(s["Name"]) for s in dto.get("Studios") or [] if s.get("Name")]
-        new["People"] = [
-            {"Name": str(p["Name"]), "Type": p.get("Type") or "Actor", "Role": p.get("Role") or ""}
-            for p in dto.get("People") or [] if p.get("Name")
-        ]
-        new["ProviderIds"] = {str(k): str(v) for k, v in (dto.get("ProviderIds") or {}).items()
-                              if v not in (None, "")}
-        new["LockedFields"] = list(dto.get("LockedFields") or [])
-        new["Taglines"] = list(dto.get("Taglines") or [])[:1]
-        return new
-
-    def _store_image(self, item: dict[str, Any], image_type: str, data: bytes) -> None:
-        self._images[(item["Id"], image_type)] = data
-        tag = uuid.uuid4().hex
-        if image_type == "Backdrop":
-            item["BackdropImageTags"].append(tag)
-        else:
-            item["ImageTags"][image_type] = tag
-
-    def _upload_image(self, request: Request, body: bytes) -> Response:
-        item = self._find(request.path_params["item_id"])
-        if item is None:
-            return self._error(404, "Item not found")
-        content_type = request.headers.get("content-type", "").split(";")[0].strip()
-        if not content_type.startswith("image/"):
-            return self._error(400, "Incorrect ContentType.")
-        try:
-            data = base64.b64decode(b"".join(body.split()), validate=True)
-        except (binascii.Error, ValueError):
-            return self._error(400, "body is not base64")
-        sniffed = _sniff(data)
-        if sniffed is None or sniffed != content_type:
-            return self._error(400, f"image bytes are {sniffed or 'unknown'}, not {content_type}")
-        self._store_image(item, request.path_params["image_type"], data)
-        return Response(status_code=204)
-
-    def _list_persons(self, request: Request, body: bytes) -> Response:
-        term = (_query(request, "SearchTerm") or "").casefold()
-        found = [self._render(p) for p in self._persons.values() if term in p["Name"].casefold()]
-        return JSONResponse({"Items": found, "TotalRecordCount": len(found)})
-
-    def _get_person(self, request: Request, body: bytes) -> Response:
-        wanted = request.path_params["name"]
-        for person in self._persons.values():
-            name = person["Name"]
-            if self.dialect == "emby":
-                name = re.sub(r"[?&/]", "-", name)
-            if name.casefold() == wanted.casefold():
-                return JSONResponse(self._render(person))
-        return self._error(404, "Person not found")

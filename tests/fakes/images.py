@@ -2,14 +2,22 @@
 
 ``jpeg(width, height)`` builds a baseline grey JPEG from scratch (no imaging library needed):
 every 8x8 block is flat mid-grey, so each block is two Huffman bits and the file stays tiny.
+
+``FakeImages.real_sizes = True`` serves DMM's real shapes (what r18.dev's ``jacket_thumb_url``
+and ``jacket_full_url`` point at): ``…ps.jpg`` is the small front cover, 147x200, and
+``…pl.jpg`` the full landscape jacket, 800x538, back on the left and front on the right
+(``JACKET_FRONT`` wide, coloured ``FRONT`` so a crop of it can be told from the back).
 """
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from collections.abc import Iterable
+from functools import cache
 
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -60,6 +68,26 @@ def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (64, 96, 19
 TINY_JPEG = jpeg(8, 8)
 TINY_PNG = png(8, 8)
 
+THUMB_SIZE = (147, 200)  # DMM ps.jpg: the front cover, small
+JACKET_SIZE = (800, 538)  # DMM pl.jpg: back, spine and front
+JACKET_FRONT = 379  # width of the front cover at the right of the jacket
+FRONT = (200, 40, 40)  # red: the front cover
+BACK = (40, 60, 160)  # blue: the back cover and spine
+
+
+@cache
+def dmm_image(kind: str) -> bytes:
+    """A real JPEG shaped like DMM's ``ps`` (front cover) or ``pl`` (whole jacket) image."""
+    if kind == "ps":
+        picture = Image.new("RGB", THUMB_SIZE, FRONT)
+    else:
+        picture = Image.new("RGB", JACKET_SIZE, BACK)
+        width, height = JACKET_SIZE
+        picture.paste(FRONT, (width - JACKET_FRONT, 0, width, height))
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """(width, height) read back from a JPEG's SOF0 segment; for tests of downloaded images."""
@@ -71,13 +99,16 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
 class FakeImages:
     """Serves an image for any path: ``.png`` paths get a PNG, everything else a JPEG.
 
-    ``missing`` paths answer 404, ``delay`` slows every answer, ``requests`` logs them.
+    ``real_sizes`` gives ``…ps.jpg``/``…pl.jpg`` DMM's sizes; ``missing`` paths answer 404,
+    ``delay`` slows every answer, ``requests`` logs them.
     Point ``cover_url``/``image_url`` of fake records at ``url(base, path)``.
     """
 
     def __init__(self, *, delay: float = 0.0, missing: Iterable[str] = ()) -> None:
         self.delay = delay
         self.missing = set(missing)
+        #: ``…ps.jpg`` and ``…pl.jpg`` come in DMM's real sizes (see the module docstring)
+        self.real_sizes = False
         self.requests = RequestLog()
         self.app = Starlette(routes=[Route("/{path:path}", self._image)])
 
@@ -90,6 +121,8 @@ class FakeImages:
             return PlainTextResponse("not found", status_code=404)
         if path.lower().endswith(".png"):
             return Response(TINY_PNG, media_type="image/png")
+        if self.real_sizes and path.lower().endswith(("ps.jpg", "pl.jpg")):
+            return Response(dmm_image(path.lower()[-6:-4]), media_type="image/jpeg")
         return Response(TINY_JPEG, media_type="image/jpeg")
 
 

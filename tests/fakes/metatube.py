@@ -11,6 +11,11 @@ Fault modes: ok, 500, 429 (``Retry-After: fake.retry_after``), timeout (answers 
 ``hang_seconds``), html (200 HTML page), truncated (JSON cut in half), wrong_movie (movie info
 describes another movie than the one searched), drop (connection closed mid-body).
 ``times`` counts every request under ``path_prefix``; ``fuzzy_search`` returns near misses.
+
+``validate = True`` behaves as the real server's ``IsValid`` checks (``model/movie.go``): a
+search drops results lacking id, number, title, provider or homepage, and
+``GET /v1/movies/{provider}/{id}`` of a record lacking id, number, title, cover_url, provider or
+homepage answers HTTP 500 ``{"error":{"code":500,"message":"incomplete metadata"}}``, every time.
 """
 
 from __future__ import annotations
@@ -33,89 +38,28 @@ from tests.fakes.images import TINY_JPEG, jpeg_size, url
 MODES = ("ok", "500", "429", "timeout", "html", "truncated", "wrong_movie", "drop")
 ZERO_DATE = "0001-01-01T00:00:00Z"
 MOVIE_PROVIDERS = [
-    "FANZA",
-    "MGS",
-    "FC2",
-    "HEYZO",
-    "1Pondo",
-    "10musume",
-    "Caribbeancom",
-    "CaribbeancomPR",
-    "C0930",
-    "H0930",
-    "H4610",
-    "HeyDouga",
-    "Gcolle",
-    "Pcolle",
-    "Getchu",
-    "KIN8",
-    "MYWIFE",
-    "AV-LEAGUE",
-    "PACOPACOMAMA",
-    "MURAMURA",
-    "SOD",
-    "fc2hub",
-    "AVE",
-    "DUGA",
-    "TOKYO-HOT",
-    "FC2PPVDB",
-    "AVBASE",
-    "JavBus",
-    "DAHLIA",
-    "FALENO",
-    "JAV321",
-    "JAVFREE",
+    "FANZA", "MGS", "FC2", "HEYZO", "1Pondo", "10musume", "Caribbeancom", "CaribbeancomPR",
+    "C0930", "H0930", "H4610", "HeyDouga", "Gcolle", "Pcolle", "Getchu", "KIN8", "MYWIFE",
+    "AV-LEAGUE", "PACOPACOMAMA", "MURAMURA", "SOD", "fc2hub", "AVE", "DUGA", "TOKYO-HOT",
+    "FC2PPVDB", "AVBASE", "JavBus", "DAHLIA", "FALENO", "JAV321", "JAVFREE",
 ]
 ACTOR_PROVIDERS = ["Gfriends", "AV-LEAGUE"]
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 _SEARCH_FIELDS = (
-    "id",
-    "number",
-    "title",
-    "provider",
-    "homepage",
-    "thumb_url",
-    "cover_url",
-    "score",
-    "actors",
+    "id", "number", "title", "provider", "homepage", "thumb_url", "cover_url", "score", "actors",
     "release_date",
 )
 _INFO_DEFAULTS: dict[str, Any] = {
-    "title": "",
-    "summary": "",
-    "homepage": "",
-    "director": "",
-    "actors": None,
-    "thumb_url": "",
-    "big_thumb_url": "",
-    "cover_url": "",
-    "big_cover_url": "",
-    "preview_video_url": "",
-    "preview_video_hls_url": "",
-    "preview_images": None,
-    "maker": "",
-    "label": "",
-    "series": "",
-    "genres": None,
-    "score": 0,
-    "runtime": 0,
-    "release_date": ZERO_DATE,
+    "title": "", "summary": "", "homepage": "", "director": "", "actors": None, "thumb_url": "",
+    "big_thumb_url": "", "cover_url": "", "big_cover_url": "", "preview_video_url": "",
+    "preview_video_hls_url": "", "preview_images": None, "maker": "", "label": "", "series": "",
+    "genres": None, "score": 0, "runtime": 0, "release_date": ZERO_DATE,
 }
 _ACTOR_DEFAULTS: dict[str, Any] = {
-    "homepage": "",
-    "aliases": None,
-    "images": None,
-    "summary": "",
-    "hobby": "",
-    "skill": "",
-    "blood_type": "",
-    "cup_size": "",
-    "measurements": "",
-    "nationality": "",
-    "height": 0,
-    "birthday": ZERO_DATE,
-    "debut_date": ZERO_DATE,
+    "homepage": "", "aliases": None, "images": None, "summary": "", "hobby": "", "skill": "",
+    "blood_type": "", "cup_size": "", "measurements": "", "nationality": "", "height": 0,
+    "birthday": ZERO_DATE, "debut_date": ZERO_DATE,
 }
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -155,6 +99,8 @@ class FakeMetaTube:
         self.version = "v1.0.0-fake"
         #: also return movies whose number merely contains the keyword, like the real ranking
         self.fuzzy_search = False
+        #: answer as the real server's validity checks do (see the module docstring)
+        self.validate = False
         self.faults = Faults(MODES)
         self.requests = RequestLog()
         self.movies: dict[tuple[str, str], dict[str, Any]] = {}
@@ -295,6 +241,7 @@ class FakeMetaTube:
                 m
                 for m in self.movies.values()
                 if self._similar(_key(m["number"]), key) and (not wanted or m["provider"] == wanted)
+                and (not self.validate or _complete(m, SEARCH_REQUIRED))
             ]
         if not hits:
             return envelope_error(404, "Not Found")
@@ -312,6 +259,8 @@ class FakeMetaTube:
                 movie = self._other_movie(movie)
         if movie is None:
             return envelope_error(404, "info not found")
+        if self.validate and not _complete(movie, INFO_REQUIRED):
+            return envelope_error(500, "incomplete metadata")
         return self._data(movie)
 
     def _similar(self, number: str, keyword: str) -> bool:
@@ -373,6 +322,15 @@ class FakeMetaTube:
     def _providers_in_use(self) -> set[str]:
         with self._lock:
             return {provider for provider, _ in self.movies}
+
+
+#: the fields ``MovieSearchResult.IsValid`` / ``MovieInfo.IsValid`` require
+SEARCH_REQUIRED = ("id", "number", "title", "provider", "homepage")
+INFO_REQUIRED = ("id", "number", "title", "cover_url", "provider", "homepage")
+
+
+def _complete(movie: dict[str, Any], required: Sequence[str]) -> bool:
+    return all(movie.get(name) for name in required)
 
 
 def _priority(provider: str) -> int:

@@ -7,8 +7,22 @@
     with serve(fake.app) as server: ...
     fake.requests.all()                                  # times and User-Agent per request
 
-Lookups are keyed by the exact ``q`` and content ids by the exact cid, as on the real site.
-Unknown ids answer 404 with an HTML page. Fault modes: ok, 429, 503, 403 (Cloudflare-like
+Lookups are keyed by the exact ``q`` and content ids by the exact cid, as on the real site;
+``add_movie`` answers every form clients send, the compact lower-case one (``abp123``) included.
+Unknown ids answer 404 with an HTML page.
+
+What the real site does (docs/compatibility.md), behind switches:
+
+- ``add_other_channel(real, other)``: one code, several records. Every ``dvd_id=`` lookup of
+  the code answers ``other`` (a release of another DMM channel, see ``other_channel_record``:
+  content id with another numeric prefix and a zero-padded number, ``dvd_id`` null or even the
+  code itself, another title, maker and date); the real movie is reachable only as
+  ``combined=<its content_id>``.
+- ``cloudflare = True``: a client that does not look like a browser (an ``Accept`` with
+  ``text/html`` or ``*/*``, an ``Accept-Language``, a ``Referer`` on the site) gets Cloudflare's
+  403 challenge page on every route.
+- The image fake's ``real_sizes`` gives ``jacket_thumb_url`` (147x200) and ``jacket_full_url``
+  (800x538 landscape) their real sizes. Fault modes: ok, 429, 503, 403 (Cloudflare-like
 challenge page), html200 (200 HTML page: "not found" to javinizer-go), 500, timeout
 (answers after ``hang_seconds``), truncated (JSON cut in half), drop (connection closed).
 """
@@ -49,6 +63,8 @@ class FakeR18Dev:
         self.delay = delay
         self.hang_seconds = 30.0
         self.retry_after: str | None = "1"
+        #: answer non-browser clients with Cloudflare's challenge (see the module docstring)
+        self.cloudflare = False
         self.faults = Faults(MODES)
         self.requests = RequestLog()
         self.records: dict[str, dict[str, Any]] = {}  # content_id -> combined record
@@ -98,6 +114,13 @@ class FakeR18Dev:
             self.lookups[q] = answer
         return answer
 
+    def add_other_channel(
+        self, real: dict[str, Any], other: dict[str, Any], *, lookup_full: bool = False
+    ) -> None:
+        """``real`` only at ``combined=``; every lookup form of its code answers ``other``."""
+        self.add_movie(real, lookup_keys=[])
+        self.add_movie(other, lookup_keys=lookup_forms(real["dvd_id"]), lookup_full=lookup_full)
+
     def add_lookup(self, q: str, answer: dict[str, Any]) -> None:
         """Any raw lookup answer, e.g. a mislabeled record pointing at another movie."""
         with self._lock:
@@ -105,10 +128,19 @@ class FakeR18Dev:
 
     # -- HTTP ------------------------------------------------------------------------------------
 
+    def _challenge(self, request: Request) -> Response | None:
+        if not self.cloudflare or looks_like_a_browser(request):
+            return None
+        headers = {"cf-mitigated": "challenge", "Server": "cloudflare"}
+        return HTMLResponse(CHALLENGE_PAGE, 403, headers)
+
     async def _respond(self, request: Request, found: dict[str, Any] | None) -> Response:
         self.requests.record(request)
         if self.delay:
             await pause(request, self.delay)
+        challenge = self._challenge(request)
+        if challenge is not None:
+            return challenge
         mode = self.faults.take(request.url.path)
         if mode == "429":
             headers = {"Retry-After": self.retry_after} if self.retry_after else None
@@ -136,6 +168,9 @@ class FakeR18Dev:
 
     async def _home(self, request: Request) -> Response:
         self.requests.record(request)
+        challenge = self._challenge(request)
+        if challenge is not None:
+            return challenge
         mode = self.faults.take(request.url.path)
         if mode == "403":
             return HTMLResponse(CHALLENGE_PAGE, 403, {"cf-mitigated": "challenge"})
@@ -155,6 +190,9 @@ class FakeR18Dev:
 
     async def _page(self, request: Request) -> Response:
         self.requests.record(request)
+        challenge = self._challenge(request)
+        if challenge is not None:
+            return challenge
         with self._lock:
             record = self.records.get(request.path_params["content_id"])
         if record is None:
@@ -164,6 +202,18 @@ class FakeR18Dev:
     async def _not_found(self, request: Request, exc: Exception) -> Response:
         self.requests.record(request)
         return HTMLResponse(NOT_FOUND_PAGE, 404)
+
+
+def looks_like_a_browser(request: Request) -> bool:
+    """What Cloudflare lets through here: browser-like Accept, Accept-Language and Referer."""
+    headers = request.headers
+    accept = headers.get("accept", "")
+    sites = ("https://r18.dev/", str(request.base_url))
+    return (
+        ("text/html" in accept or "*/*" in accept)
+        and bool(headers.get("accept-language", "").strip())
+        and headers.get("referer", "").startswith(sites)
+    )
 
 
 def lookup_forms(dvd_id: str) -> list[str]:
@@ -239,3 +289,31 @@ def sample_record(
     }
     record.update(overrides)
     return record
+
+
+def other_channel_record(
+    real: dict[str, Any],
+    *,
+    prefix: str = "436",
+    dvd_id: str | None = None,
+    title: str = "Best Of Compilation 4 Hours",
+    maker: str = "Other Channel",
+    release_date: str = "2009-03-01",
+) -> dict[str, Any]:
+    """Another DMM channel's release filed under ``real``'s code (``436abc00030`` for
+    ``118abc030``): its own content id, title, maker, date and cast, ``dvd_id`` null or
+    ``dvd_id`` (pass the code to get the mislabeled kind)."""
+    code = real["dvd_id"]
+    label, _, number = code.upper().rpartition("-")
+    cid = f"{prefix}{label.lower()}{int(number):05d}"
+    pics = real["jacket_full_url"].rsplit("/digital/", 1)[0] + f"/digital/video/{cid}/{cid}"
+    return {
+        **copy.deepcopy(real),
+        "content_id": cid, "dvd_id": dvd_id, "title_ja": f"{title}（別チャンネル）",
+        "title_en": title, "comment_en": f"{title}: another channel's release.",
+        "release_date": release_date, "maker_id": 9009, "maker_name_en": maker,
+        "maker_name_ja": maker, "runtime_mins": 240,
+        "actresses": [{"id": 90, "image_url": None, "name_kana": None,
+                       "name_kanji": "別人花子", "name_romaji": "Hanako Betsujin"}],
+        "jacket_full_url": f"{pics}pl.jpg", "jacket_thumb_url": f"{pics}ps.jpg",
+    }

@@ -521,7 +521,7 @@ PARTS: list[Case] = [
     ("ABP-123-pt12.mp4", "ABP-123", 12, ""),
     ("ABP-123.part1.mp4", "ABP-123", 1, ""),
     ("SSIS-001_hhb2.mp4", "SSIS-001", None, ""),
-    ("ABP-123-E.mp4", "ABP-123", None, ""),
+    ("ABP-123-E.mp4", "ABP-123E", None, ""),
     ("ABP-123 B 1080p.mp4", "ABP-123", 2, ""),
     ("259LUXU-1234-2.mp4", "259LUXU-1234", 2, ""),
     ("062620_001-1pon-2.mp4", "062620_001", 2, ""),
@@ -799,6 +799,118 @@ REAL_WORLD: list[Case] = [
     ("mgs_300MIUM-001.mp4", "300MIUM-001", None, ""),
 ]
 
+# -- classes decided from real release naming (docs/moviecode.md, "Decisions worth knowing") --
+
+# a studio word written right before the code: its six digits are the studio's number even
+# when they are not a valid MMDDYY date (kept as written, never reordered)
+STUDIO_NUMBER_NOT_A_DATE: list[Case] = [
+    ("carib-131013-001.mp4", "131013-001", None, ""),
+    ("Caribbeancom 133113-001.mp4", "133113-001", None, ""),
+    ("caribbean_320119_01.mp4", "320119-001", None, ""),
+    ("caribpr-320119_001.mp4", "320119_001", None, ""),
+    ("1pondo_133113_001.mp4", "133113_001", None, ""),
+    ("1pon-200626_001.mp4", "200626_001", None, ""),
+    ("paco-320119_001.mp4", "320119_001", None, ""),
+    ("pacopacomama_000000_001.mp4", "000000_001", None, ""),
+    ("10musume-991399_01.mp4", "991399_01", None, ""),
+    ("10mu_133113_01-C.mp4", "133113_01", None, "s"),
+    ("muramura-001199_001.mp4", "001199_001", None, ""),
+    ("[Thz.la]1pondo_133113_001_FHD.mp4", "133113_001", None, ""),
+    ("131013-001.mp4", None, None, ""),
+    ("carib video 131013-001.mp4", None, None, ""),
+    ("133113_001-1pon.mp4", None, None, ""),
+]
+
+# the R18 series written with a hyphen inside; a bare R-18 rating is not a code
+R18_HYPHEN: list[Case] = [
+    ("R-18-123.mp4", "R18-123", None, ""),
+    ("r-18-045.mp4", "R18-045", None, ""),
+    ("R-18_123-C.mp4", "R18-123", None, "s"),
+    ("r18123.mp4", "R18-123", None, ""),
+    ("[R-18]ABP-123.mp4", "ABP-123", None, ""),
+    ("ABP-123 R-18.mp4", "ABP-123", None, ""),
+    ("R-18 2019.mp4", None, None, ""),
+    ("R-18.mp4", None, None, ""),
+]
+
+# quality and codec tags glued to the code, before or after it
+QUALITY_GLUED: list[Case] = [
+    ("ABP-123-4K.mp4", "ABP-123", None, ""),
+    ("ABP-123-H265.mp4", "ABP-123", None, ""),
+    ("(1080P)ABP-123.mp4", "ABP-123", None, ""),
+    ("(1080P)ssis001.mp4", "SSIS-001", None, ""),
+    ("(1080P)259LUXU-1234.mp4", "259LUXU-1234", None, ""),
+    ("(1080P)carib-062620-001.mp4", "062620-001", None, ""),
+    ("(4K)IPX-177-C.mp4", "IPX-177", None, "s"),
+    ("H265ABP-123.mp4", "ABP-123", None, ""),
+    ("x265ssis001.mp4", "SSIS-001", None, ""),
+    ("HEVCSSIS-001.mp4", "SSIS-001", None, ""),
+    ("8KSSIS-001.mp4", "SSIS-001", None, ""),
+    ("2KSSIS-001.mp4", "SSIS-001", None, ""),
+    ("4Kssis001.mp4", "SSIS-001", None, ""),
+    ("ABP-123-4K-2.mp4", "ABP-123", 2, ""),
+    ("ABP-123-H.265.mp4", "ABP-123", None, ""),
+    ("SSIS-001-4K60FPS.mp4", "SSIS-001", None, ""),
+    ("FC2-PPV-1234567-4K.mp4", "FC2-1234567", None, ""),
+    ("heyzo_hd_1380-4K.mp4", "HEYZO-1380", None, ""),
+    ("SSIS-001H265.mp4", "SSIS-001", None, ""),
+    ("SSIS-0014K.mp4", "SSIS-0014", None, ""),  # ambiguous: read as written
+    ("4K-H265.mp4", None, None, ""),
+    ("x265-10bit.mkv", None, None, ""),
+    ("HEVC 1080p 60fps.mp4", None, None, ""),
+    ("8K VR 180.mp4", None, None, ""),
+]
+
+# Z and E editions belong to the code, glued or after a hyphen; other letters do not
+EDITION_LETTERS: list[Case] = [
+    ("IBW-230-Z.mp4", "IBW-230Z", None, ""),
+    ("IPX-535-E.mp4", "IPX-535E", None, ""),
+    ("IPX-535_Z.mp4", "IPX-535Z", None, ""),
+    ("IPX-535-Z-C.mp4", "IPX-535Z", None, "s"),
+    ("IPX-535-E-1080p.mp4", "IPX-535E", None, ""),
+    ("PRED-123E-C.mp4", "PRED-123E", None, "s"),
+    ("ABP-123 E.mp4", "ABP-123", None, ""),
+    ("ABP-123-H.mp4", "ABP-123", None, ""),
+    ("ABP-123-L.mp4", "ABP-123", None, ""),
+    ("ABP-123-F.mp4", "ABP-123", None, ""),
+    ("KAWD-925R-C.mp4", "KAWD-925", None, "s"),
+    ("ABP-123-Extra.mp4", "ABP-123", None, ""),
+]
+
+# DMM content ids: a channel prefix (digits or h_NNN) and delivery letters are not the code
+CID_CHANNELS: list[Case] = [
+    ("118abf030.mp4", "ABF-030", None, ""),
+    ("118ABF-030.mp4", "ABF-030", None, ""),
+    ("118abc030hhb.mp4", "ABC-030", None, ""),
+    ("436abf00030.mp4", "ABF-030", None, ""),
+    ("1sdab123.mp4", "SDAB-123", None, ""),
+    ("4sone860.mp4", "SONE-860", None, ""),
+    ("4kmhrs00050.mp4", "KMHRS-050", None, ""),
+    ("48midv00123hhb.mp4", "MIDV-123", None, ""),
+    ("1sdde00123so.mp4", "SDDE-123", None, ""),
+    ("1fsdss00131mhb.mp4", "FSDSS-131", None, ""),
+    ("h_1711sprd01234.mp4", "SPRD-1234", None, ""),
+    ("h_086honb00123rp.mp4", "HONB-123", None, ""),
+    ("h_1285bstc00001hhb1.mp4", "BSTC-001", None, ""),
+    ("h_1472smkcx003z.mp4", "SMKCX-003Z", None, ""),
+    ("3dsvr0813.mp4", "3DSVR-0813", None, ""),
+    ("91cm109.mp4", "91CM-109", None, ""),
+    ("390jac234.mp4", "390JAC-234", None, ""),
+]
+
+# Tokyo-Hot's two-letter series kb, cz, se: glued is Tokyo-Hot's own writing
+TOKYO_HOT_SERIES: list[Case] = [
+    ("cz015.mp4", "CZ015", None, ""),
+    ("se125.mp4", "SE125", None, ""),
+    ("kb1234-C.mp4", "KB1234", None, "s"),
+    ("Tokyo Hot cz-015.mp4", "CZ015", None, ""),
+    ("Tokyo-Hot_se-125.mp4", "SE125", None, ""),
+    ("CZ-015.mp4", "CZ-015", None, ""),
+    ("cz015 ABP-123.mp4", "ABP-123", None, ""),
+    ("se01e02.mp4", None, None, ""),
+    ("cz.mp4", None, None, ""),
+]
+
 MORE_NONE: list[Case] = [
     ("Kids Birthday 01.mp4", None, None, ""),
     ("IMG_E1234.MOV", None, None, ""),
@@ -822,6 +934,8 @@ ALL: list[Case] = (
     STANDARD + CATALOG + AMATEUR + CID + SPECIAL + FC2 + UNCENSORED_STUDIOS + SITE_NOISE
     + DATE_PREFIX + QUALITY_NOISE + RELEASE_WORDS + TITLES + SUBTITLES + UNCENSORED_SUFFIX
     + PARTS + PATHS + TWO_CODES + UNICODE + REAL_WORLD + NONE + MORE_NONE
+    + STUDIO_NUMBER_NOT_A_DATE + R18_HYPHEN + QUALITY_GLUED + EDITION_LETTERS + CID_CHANNELS
+    + TOKYO_HOT_SERIES
 )
 
 

@@ -102,7 +102,8 @@ def test_ext_normalised() -> None:
     ],
 )
 def test_sanitise_value(value: str, expected: str) -> None:
-    meta = make_metadata(title=value)
+    meta = make_metadata()
+    meta.title = value  # as given, past the model's own cleaning: the template copes with anything
     segment = render("{title}/{code}{ext}", meta).parts[0]
     assert segment == expected
     assert is_safe_segment(segment)

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from tests.fakes.server import free_port
@@ -29,6 +28,7 @@ from tests.pipeline.stack import Stack, running_stack
 from tests.reliability.crashloop import drop_atomically, prepare
 from tests.reliability.load import percentile
 from tests.reliability.proc import QueueView, ServiceProcess, wait_until
+from tests.reliability.rss import RssSampler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from benchmarks.seed import seed
@@ -40,42 +40,6 @@ RSS_CEILING_MB = 150  # the issue's aim
 def stack(tmp_path: Path) -> Iterator[Stack]:
     with running_stack(tmp_path, index_delay=0.0) as running:
         yield running
-
-
-class RssSampler:
-    """Samples a process's RSS every ``interval`` seconds in a thread until stopped."""
-
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        self.process = psutil.Process(pid)
-        self.interval = interval
-        self.samples: list[tuple[float, float]] = []  # (monotonic, MB)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                rss = self.process.memory_info().rss / 2**20
-            except psutil.Error:
-                return
-            self.samples.append((time.monotonic(), rss))
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    @property
-    def peak(self) -> float:
-        return max(mb for _, mb in self.samples)
-
-    @property
-    def last(self) -> float:
-        return self.samples[-1][1]
 
 
 def _dashboard_paths(rng: random.Random, count: int) -> list[str]:

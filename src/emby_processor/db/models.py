@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
+from emby_processor.db.text import PATH_COLUMNS, path_value
+from emby_processor.safetext import display_path
 from emby_processor.vocabulary import (
     ROW_FIELD_NAMES,
     STAGES,
@@ -68,6 +70,8 @@ class QueueItem:
             data[key] = json.loads(data[key]) if data.get(key) else []
         for key in ("subtitles", "uncensored", "refresh_metadata"):
             data[key] = bool(data.get(key))
+        for key in PATH_COLUMNS:
+            data[key] = path_value(data.get(key))
         return cls(**data)
 
     @property
@@ -79,11 +83,12 @@ class QueueItem:
         return self.error_cause
 
     def summary(self) -> dict[str, Any]:
-        """The fields of a queue-table row (``vocabulary.ROW_FIELDS``)."""
-        return {name: getattr(self, name) for name in ROW_FIELD_NAMES}
+        """The fields of a queue-table row (``vocabulary.ROW_FIELDS``), paths as shown."""
+        return _shown({name: getattr(self, name) for name in ROW_FIELD_NAMES})
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """Every field for the API; paths as shown (``file_path`` is the file system's)."""
+        data = _shown(asdict(self))
         data.pop("metadata_json")
         data["cause"] = data.pop("error_cause")
         data["metadata"] = self.metadata
@@ -91,6 +96,13 @@ class QueueItem:
 
 
 _FIELDS = set(QueueItem.__dataclass_fields__)
+
+
+def _shown(data: dict[str, Any]) -> dict[str, Any]:
+    for key in PATH_COLUMNS & data.keys():
+        if isinstance(data[key], str):
+            data[key] = display_path(data[key])
+    return data
 
 
 class NewEvent(NamedTuple):
@@ -139,6 +151,8 @@ class Heartbeat:
     message: str | None
     started_at: str
     beat_at: str
+    #: the process that wrote the row (host:pid:token); rows are merged by kind for readers
+    process: str = ""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Heartbeat:

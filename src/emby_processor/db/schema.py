@@ -206,11 +206,35 @@ UPDATE items SET error_cause = CASE
 WHERE error_message IS NOT NULL;
 """
 
-# 7: history (GET /api/history): outcomes per hour, and per hour and per day a histogram of how
+# 7: a heartbeat row per worker kind *and process*: two processes (two ``workers``, or ``run``
+#    beside ``workers``) no longer overwrite each other's rows; readers merge them by kind
+_V7 = """
+CREATE TABLE workers_by_process (
+    name TEXT NOT NULL,
+    process TEXT NOT NULL,
+    state TEXT NOT NULL,
+    current_item INTEGER,
+    processed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER NOT NULL,
+    message TEXT,
+    started_at TEXT NOT NULL,
+    beat_at TEXT NOT NULL,
+    PRIMARY KEY (name, process)
+) WITHOUT ROWID;
+INSERT INTO workers_by_process (name, process, state, current_item, processed, failed, pid,
+    message, started_at, beat_at)
+    SELECT name, 'pid ' || pid, state, current_item, processed, failed, pid, message, started_at,
+        beat_at FROM workers;
+DROP TABLE workers;
+ALTER TABLE workers_by_process RENAME TO workers;
+"""
+
+# 8: history (GET /api/history): outcomes per hour, and per hour and per day a histogram of how
 # long each successful step took; kept by triggers in the transaction of the change they count,
 # back-filled from the events of the last 90 days. Hours are 'YYYY-MM-DDTHH' in UTC. Duration
 # bin n >= 1 holds [2^((n-1)/4), 2^(n/4)) ms, bin 0 under 1 ms; the last one all from 2^26 ms.
-_V7 = f"""
+_V8 = f"""
 CREATE TABLE duration_bins (lower_ms REAL PRIMARY KEY, bin INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO duration_bins (lower_ms, bin) VALUES (0, 0), {
     ", ".join(f"({2 ** ((n - 1) / 4)!r}, {n})" for n in range(1, 106))};
@@ -312,7 +336,7 @@ INSERT INTO history_durations (hour, stage, bin, count)
     GROUP BY 1, 3;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 LATEST = len(MIGRATIONS)
 
 

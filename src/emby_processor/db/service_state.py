@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from emby_processor.db.base import StoreBase
 from emby_processor.db.models import Heartbeat
-from emby_processor.timeutil import now_iso
+from emby_processor.db.text import text_param
+from emby_processor.timeutil import iso_in, now_iso
+
+#: states of a worker that is there (paused counts: a person asked for it)
+LIVE_STATES = frozenset({"running", "idle", "paused", "starting"})
+#: a process whose heartbeat is this old is gone (killed); another process drops its rows
+GONE_AFTER_SECONDS = 3600
 
 
 class ServiceState(StoreBase):
@@ -32,21 +39,46 @@ class ServiceState(StoreBase):
         self, name: str, state: str, *, current_item: int | None = None, processed: int = 0,
         failed: int = 0, message: str | None = None, started_at: str | None = None,
     ) -> None:
+        """This process's heartbeat for worker kind ``name`` (one row per kind and process).
+
+        Rows of other processes that stopped, or that have not beaten for an hour (killed),
+        are dropped here, so the table holds the processes that run and the last ones that ran.
+        """
         now = now_iso()
         with self._pool.write() as conn:
             conn.execute(
-                "INSERT INTO workers (name, state, current_item, processed, failed, pid, message,"
-                " started_at, beat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET state = excluded.state,"
+                "INSERT INTO workers (name, process, state, current_item, processed, failed, pid,"
+                " message, started_at, beat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (name, process) DO UPDATE SET state = excluded.state,"
                 " current_item = excluded.current_item, processed = excluded.processed,"
                 " failed = excluded.failed, pid = excluded.pid, message = excluded.message,"
                 " started_at = excluded.started_at, beat_at = excluded.beat_at",
-                (name, state, current_item, processed, failed, os.getpid(), message,
-                 started_at or now, now),
+                (name, self.process, state, current_item, processed, failed, os.getpid(),
+                 text_param(message), started_at or now, now),
             )
+            if state in LIVE_STATES:
+                conn.execute(
+                    "DELETE FROM workers WHERE name = ? AND process <> ?"
+                    " AND (state = 'stopped' OR beat_at < ?)",
+                    (name, self.process, iso_in(-GONE_AFTER_SECONDS)),
+                )
 
     def heartbeats(self) -> list[Heartbeat]:
-        return [Heartbeat.from_row(row) for row in self._read("SELECT * FROM workers")]
+        """One heartbeat per worker kind, merged over the processes that run it: the freshest
+        live row (counts summed over the live rows), else the latest row of any state."""
+        by_kind: dict[str, list[Heartbeat]] = {}
+        for row in self._read("SELECT * FROM workers ORDER BY beat_at DESC"):
+            beat = Heartbeat.from_row(row)
+            by_kind.setdefault(beat.name, []).append(beat)
+        merged = []
+        for beats in by_kind.values():
+            live = [beat for beat in beats if beat.state in LIVE_STATES]
+            chosen = (live or beats)[0]
+            if len(live) > 1:
+                chosen = replace(chosen, processed=sum(b.processed for b in live),
+                                 failed=sum(b.failed for b in live))
+            merged.append(chosen)
+        return sorted(merged, key=lambda beat: beat.name)
 
     def set_control(self, key: str, value: str) -> None:
         with self._pool.write() as conn:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.history import HistoryReads
+from emby_processor.db.intake import Intake
 from emby_processor.db.models import (
     ItemEvent,
     Lane,
@@ -29,6 +32,7 @@ from emby_processor.db.models import (
 from emby_processor.db.reads import QueueReads
 from emby_processor.db.schema import migrate
 from emby_processor.db.service_state import ServiceState
+from emby_processor.db.text import PATH_COLUMNS, json_param, path_param, text_param
 from emby_processor.errors import StoreError
 from emby_processor.timeutil import iso_in, now_iso
 from emby_processor.vocabulary import CauseCode
@@ -51,17 +55,20 @@ class ItemConflict(StoreError):
     pass
 
 
-class QueueDB(QueueReads, ServiceState, HistoryReads):
+class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
-    This module holds the item lifecycle (enqueue, claim, advance, fail, retry, leases); the
-    dashboard's reads are in ``reads.py`` and heartbeats, controls and figures in
+    This module holds the item lifecycle (claim, advance, fail, retry, leases); enqueueing is in
+    ``intake.py``, the dashboard's reads in ``reads.py`` and heartbeats, controls and figures in
     ``service_state.py``.
     """
 
-    def __init__(self, path: Path | str, *, lease_seconds: float = 300) -> None:
+    def __init__(
+        self, path: Path | str, *, lease_seconds: float = 300, process: str | None = None
+    ) -> None:
         self.path = Path(path)
         self.lease_seconds = lease_seconds
+        self.process = process or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pool = ConnectionPool(self.path)
 
     # lifecycle ---------------------------------------------------------------------------
@@ -85,7 +92,12 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
         self._pool.close()
 
     def ping(self) -> None:
-        self._pool.get().execute("SELECT count(*) FROM status_counts").fetchone()
+        self._read("SELECT count(*) FROM status_counts")
+
+    def problem(self) -> str | None:
+        """Why the database cannot be trusted right now (file gone, replaced, read-only, writes
+        failing), in a sentence; None when all is well. Cheap: a stat and no query."""
+        return self._pool.problem()
 
     def file_size(self) -> int:
         total = 0
@@ -95,43 +107,6 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
         return total
 
     # items -------------------------------------------------------------------------------
-    def enqueue(
-        self, file_path: str, file_size: int, file_mtime_ns: int
-    ) -> tuple[QueueItem, bool]:
-        """Add a file once; the same path, size and mtime again returns the existing item."""
-        with self._pool.write() as conn:
-            item = self._insert(conn, file_path, file_size, file_mtime_ns, now_iso())
-            if item is not None:
-                return item, True
-            row = conn.execute(
-                "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
-                (file_path, file_size, file_mtime_ns),
-            ).fetchone()
-        return QueueItem.from_row(row), False
-
-    def enqueue_many(self, files: Iterable[tuple[str, int, int]]) -> list[QueueItem]:
-        """Enqueue a batch in one transaction (a folder scan); returns the items created."""
-        now = now_iso()
-        with self._pool.write() as conn:
-            created = [self._insert(conn, path, size, mtime, now) for path, size, mtime in files]
-        return [item for item in created if item is not None]
-
-    def _insert(
-        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
-    ) -> QueueItem | None:
-        row = conn.execute(
-            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
-            " next_attempt_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
-            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-            (file_path, size, mtime_ns, now, now, now),
-        ).fetchone()
-        if row is None:
-            return None
-        item = QueueItem.from_row(row)
-        self._event(conn, item.id, "identify", "queued", f"found {file_path}")
-        return item
-
     def stacked_sibling(self, item: QueueItem) -> QueueItem | None:
         """Another part of the same movie that the media server already knows (its emby_id)."""
         if not item.movie_code or item.part is None:
@@ -142,10 +117,6 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
             (item.movie_code, item.id),
         )
         return QueueItem.from_row(rows[0]) if rows else None
-
-    def is_library_file(self, path: str) -> bool:
-        """True when the organizer put this file there (so the watcher leaves it alone)."""
-        return bool(self._read("SELECT 1 FROM items WHERE library_path = ? LIMIT 1", (path,)))
 
     def get(self, item_id: int) -> QueueItem | None:
         rows = self._read("SELECT * FROM items WHERE id = ?", (item_id,))
@@ -210,7 +181,7 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
 
     def set_actresses(self, item_id: int, names: Iterable[str]) -> None:
         """Replace the item's actresses (first one is the display actress)."""
-        unique = list(dict.fromkeys(n for n in names if n))
+        unique = list(dict.fromkeys(text_param(n) for n in names if n))
         with self._pool.write() as conn:
             conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
             conn.executemany(
@@ -286,8 +257,8 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
                 " error_cause = ?, retry_count = retry_count + 1, next_attempt_at = ?,"
                 " lease_owner = NULL, lease_expires_at = NULL, updated_at = ?"
                 " WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING *",
-                (message, kind, cause, iso_in(retry_in) if retry_in is not None else None,
-                 now, item_id, owner),
+                (text_param(message), kind, cause,
+                 iso_in(retry_in) if retry_in is not None else None, now, item_id, owner),
             ).fetchone()
             if row is None:
                 raise ItemConflict(f"item {item_id} is no longer held by {owner}")
@@ -442,17 +413,6 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
                 return deleted
 
     # events ------------------------------------------------------------------------------
-    def _event(
-        self, conn: sqlite3.Connection, item_id: int, stage: str, outcome: str, message: str,
-        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
-    ) -> None:
-        conn.execute(
-            "INSERT INTO item_events (item_id, at, stage, outcome, message, duration_ms, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item_id, now_iso(), stage, outcome, message, duration_ms,
-             json.dumps(payload, ensure_ascii=False, default=str) if payload else None),
-        )
-
     def add_event(
         self, item_id: int, stage: str, outcome: str, message: str,
         duration_ms: float | None = None, payload: dict[str, Any] | None = None,
@@ -471,7 +431,9 @@ class QueueDB(QueueReads, ServiceState, HistoryReads):
 
 def _encode(key: str, value: Any) -> Any:
     if key in ("warnings", "actresses"):
-        return json.dumps(list(value or []), ensure_ascii=False)
+        return json_param(list(value or []))
     if isinstance(value, bool):
         return int(value)
-    return value
+    if key in PATH_COLUMNS and isinstance(value, str):
+        return path_param(value)
+    return text_param(value)

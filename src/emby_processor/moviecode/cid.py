@@ -28,11 +28,24 @@ def format_number(num: str) -> str:
     return num.zfill(3)
 
 
-def is_content_id(h_prefix: str | None, prefix: str | None, sep: str, num: str) -> bool:
-    """Whether a label/number match has the shape of a DMM content id rather than a DVD id."""
+#: Numeric DMM channel prefixes that no digit-prefixed amateur label (``259LUXU``, ``300MIUM``)
+#: uses, seen in real content ids: ``1`` (SOD group: ``1fsdss``, ``1sdab``), ``4`` (``4sone``),
+#: ``13`` (``13dsvr``), ``48`` (``48midv``), ``118`` (Prestige: ``118abf030``, ``118abw00001``),
+#: ``436`` (another channel's ``436abf00030``).  With one of them the prefix is a channel even
+#: when the number is not zero-padded (``118abf030`` -> ``ABF-030``).
+DMM_CHANNELS: frozenset[str] = frozenset({"1", "4", "13", "48", "118", "436"})
+
+
+def is_padded_content_id(h_prefix: str | None, prefix: str | None, sep: str, num: str) -> bool:
+    """Written like a DMM content id: an ``h_NNN`` prefix, or a number zero-padded to five."""
     if h_prefix:
         return True
     return len(num) == 5 and num[0] == "0" and (sep == "" or prefix is not None)
+
+
+def is_content_id(h_prefix: str | None, prefix: str | None, sep: str, num: str) -> bool:
+    """Whether a label/number match is a DMM content id rather than a DVD id."""
+    return prefix in DMM_CHANNELS or is_padded_content_id(h_prefix, prefix, sep, num)
 
 
 def cid_to_code(cid: str) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .cid import format_number, is_content_id
+from .cid import format_number, is_content_id, is_padded_content_id
 from .noise import NOISE_LABELS, RESOLUTION_PREFIXES
 from .suffix import known_glued
 
@@ -81,8 +81,9 @@ def _standard(m: re.Match[str], original: str) -> Canon | None:
     start, stop = m.span("label")
     raw = original[start:stop]
     h, pre, sep, num = m.group("h", "pre", "sep", "num")
-    if pre in RESOLUTION_PREFIXES and raw[0] in "PpKk" and len(raw) > 2:
-        raw, pre = raw[1:], None  # 720pABP-123, 4KABP-123
+    if (pre in RESOLUTION_PREFIXES and raw[0] in "PpKk" and len(raw) > 2
+            and not is_padded_content_id(h, pre, sep, num)):
+        raw, pre = raw[1:], None  # 720pABP-123, 4KABP-123 (but 4kmhrs00050 is a cid)
     label = raw.upper()
     if label in NOISE_LABELS:
         return None
@@ -102,6 +103,8 @@ def _standard(m: re.Match[str], original: str) -> Canon | None:
             return None  # "vacation 2019", "summer2019": a year, not a code number
     if is_content_id(h, pre, sep, num):
         code, note = f"{label}-{format_number(num)}", "DMM content id: prefix and padding dropped"
+    elif m["codec"]:
+        code, note = f"{label}-{format_number(num)}", f"codec tag {m['codec']} dropped"
     elif pre and len(pre) == 4:
         code, note = f"{label}-{format_number(num)}", f"date/upload prefix {pre} dropped"
     elif pre:
@@ -110,13 +113,15 @@ def _standard(m: re.Match[str], original: str) -> Canon | None:
         code, note = f"{label}-{format_number(num)}", ""
     end = m.end()
     text = m.string
+    # catalog (edition) letter kept, glued or after - or _: IBW-230Z, IPX-535-E, PRED-123E
+    letter = end + (end < len(text) and text[end] in "-_")
     if (
-        end < len(text)
-        and text[end] in "ZE"
-        and (end + 1 == len(text) or text[end + 1] not in _ALNUM)
+        letter < len(text)
+        and text[letter] in "ZE"
+        and (letter + 1 == len(text) or text[letter + 1] not in _ALNUM)
     ):
-        code += text[end]  # catalog suffix kept: IBW-230Z, PRED-123E
-        end += 1
+        code += text[letter]
+        end = letter + 1
         note = (note + "; " if note else "") + "catalog suffix letter kept"
     quality = _SEP_QUALITY.get(sep, 3)
     if end < len(text) and text[end] in _ALNUM:
@@ -130,7 +135,8 @@ STANDARD = Family(
     "standard",
     "LABEL-NUMBER: 2-8 letter label, 2-5 digit number (digit prefix kept, cid padding dropped)",
     _re(
-        _B + r"(?:(?P<h>H_\d{2,4})|(?P<pre>\d{1,4}))?(?P<label>[A-Z]{2,8})"
+        _B + r"(?:(?P<h>H_\d{2,4})|(?P<pre>\d{1,4})|(?P<codec>[HX]26[45]|HEVC))?"
+        r"(?P<label>[A-Z]{2,8})"
         r"(?P<sep>[-_ ]?)(?P<num>\d{2,5})(?!\d)"
     ),
     _standard,
@@ -158,14 +164,24 @@ _STUDIO_RE = _re(
 )
 
 
+# a studio word written right before the number: "carib-", "1pondo_", "10musume "
+_STUDIO_PREFIX_RE = _re(_STUDIO_RE.pattern + r"[-_\s]?$")
+
+
 def _date(m: re.Match[str], _original: str) -> Canon | None:
-    if not (1 <= int(m["mm"]) <= 12 and 1 <= int(m["dd"]) <= 31):
-        return None
     date, sep, num = m["mm"] + m["dd"] + m["yy"], m["sep"], m["num"]
-    studio = _STUDIO_RE.search(m.string)
+    if 1 <= int(m["mm"]) <= 12 and 1 <= int(m["dd"]) <= 31:
+        studio = _STUDIO_RE.search(m.string)
+        note = "studio word → {}"
+    else:
+        # not a date: only the studio's own prefix makes the six digits its number
+        studio = _STUDIO_PREFIX_RE.search(m.string, max(0, m.start() - 24), m.start())
+        note = "studio prefix → {}; number kept as written (not a date)"
     if studio is not None and studio.lastgroup is not None:
         _alts, name, out_sep, digits = DATE_STUDIOS[int(studio.lastgroup[1:])]
-        return Canon(f"{date}{out_sep}{num.zfill(digits)}", note=f"studio word → {name}")
+        return Canon(f"{date}{out_sep}{num.zfill(digits)}", note=note.format(name))
+    if not (1 <= int(m["mm"]) <= 12 and 1 <= int(m["dd"]) <= 31):
+        return None
     if sep not in "-_":
         return None
     note = "no studio word: separator kept as written"
@@ -204,7 +220,10 @@ def _tokyo_hot(m: re.Match[str], _original: str) -> Canon | None:
 
 
 def _tokyo_hot_bare(m: re.Match[str], _original: str) -> Canon | None:
-    return Canon(f"{m[1]}{m[2]}", GENERIC, 0, -1, "bare Tokyo-Hot shape")
+    if m[1]:
+        return Canon(f"{m[1]}{m[2]}", GENERIC, 0, -1, "bare Tokyo-Hot shape")
+    # cz/se + three digits, glued as Tokyo-Hot writes them; a hyphenated code elsewhere wins
+    return Canon(f"{m[3]}{m[4]}", GENERIC, 2, -1, "bare Tokyo-Hot two-letter series")
 
 
 def _western(m: re.Match[str], _original: str) -> Canon | None:
@@ -264,10 +283,11 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "tokyo-hot-bare",
-        "bare Tokyo-Hot n1234 / k1234 / kb1234 (exactly four digits)",
-        _re(_B + r"(N|K|KB)(\d{4})(?!\d)"),
+        "bare Tokyo-Hot n1234 / k1234 / kb1234 (four digits), cz015 / se125 (three, glued)",
+        _re(_B + r"(?:(N|K|KB)(\d{4})|(CZ|SE)(\d{3}))(?!\d)"),
         _tokyo_hot_bare,
-        (("n1234", "N1234"), ("k0123.mp4", "K0123"), ("kb1234-cd1", "KB1234")),
+        (("n1234", "N1234"), ("k0123.mp4", "K0123"), ("kb1234-cd1", "KB1234"),
+         ("cz015", "CZ015"), ("se125.mp4", "SE125")),
     ),
     Family(
         "tma",
@@ -280,11 +300,11 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         "r18",
-        "R18-NNN",
-        _re(_B + r"R18[-_\s]?(\d{3})(?!\d)"),
+        "R18-NNN (also written R-18-NNN)",
+        _re(_B + r"R[-_]?18[-_\s]?(\d{3})(?!\d)"),
         _fixed("R18-{}"),
-        (("R18-123", "R18-123"), ("r18_045", "R18-045")),
-        ("R18",),
+        (("R18-123", "R18-123"), ("r18_045", "R18-045"), ("R-18-123", "R18-123")),
+        ("R18", "R-18", "R_18"),
     ),
     Family(
         "alnum-label",

@@ -144,4 +144,7 @@ UNC_ASCII_HINTS: tuple[str, ...] = ("UNCEN", "LEAK", "HACK", "DECENSOR", "MOSAIC
 PART_WORDS: dict[str, int] = {"前編": 1, "前篇": 1, "後編": 2, "后编": 2, "後篇": 2}
 
 # Resolution numbers that may be glued in front of a label (``720pABP-123``).
-RESOLUTION_PREFIXES: frozenset[str] = frozenset({"480", "540", "720", "1080", "1440", "2160", "4"})
+# (``4``/``2``/``8`` for ``4KABP-123``; a DMM content id such as ``4kmhrs00050`` keeps its K.)
+RESOLUTION_PREFIXES: frozenset[str] = frozenset(
+    {"480", "540", "720", "1080", "1440", "2160", "2", "4", "8"}
+)

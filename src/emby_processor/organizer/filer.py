@@ -3,7 +3,10 @@
 Promises: a file that exists at the target is never replaced; at every instant at least one
 complete copy of the video exists under a real name (source or target); after ``execute``
 returns, or after ``recover`` of an interrupted intent, exactly one copy is left (two names for
-one inode in hardlink mode, two copies in copy mode, by design).
+one inode in hardlink mode, two copies in copy mode, by design). A source is removed only while
+it is the file that was copied (same size, ``mtime_ns`` and inode as planned): one that changed
+during a copy across file systems is kept beside the copy, and the item fails with
+``source_changed`` for a person to compare them.
 
 How the worker uses it::
 
@@ -15,7 +18,8 @@ How the worker uses it::
     outcome = recover(MoveIntent.from_json(saved))   # then clear it
 
 If execute raises a ProcessingError it has already rolled back (the saved step says
-``rolled_back``, and recover() is a no-op); after a crash recover() finishes or rolls back.
+``rolled_back``, or ``kept_both`` for a changed source, and recover() is a no-op); after a crash
+recover() finishes or rolls back.
 ``on_step`` must raise if it cannot persist the step: execute then stops before the action.
 """
 
@@ -39,7 +43,16 @@ from emby_processor.errors import (
     TransientError,
 )
 
-from .fsutil import file_size, fsync_dir, publish, remove_if_exists, same_file, temp_path_for
+from .fsutil import (
+    file_size,
+    fsync_dir,
+    make_dirs,
+    publish,
+    remove_empty_dirs,
+    remove_if_exists,
+    same_file,
+    temp_path_for,
+)
 from .intent import FILE_MODES, FileMode, MoveIntent, Step
 
 __all__ = ["MoveIntent", "RecoveryOutcome", "Step", "execute", "plan", "recover"]
@@ -91,15 +104,21 @@ def plan(source: Path, target: Path, mode: FileMode) -> MoveIntent:
         raise PermanentError(f"source is not a regular file: {source}", cause="bad_file")
     if os.path.lexists(target):
         raise TargetExistsError(f"target exists: {target} (source: {source})")
-    return MoveIntent(mode, source, target, temp_path_for(target), st.st_size)
+    return MoveIntent(
+        mode, source, target, temp_path_for(target), st.st_size,
+        source_mtime_ns=st.st_mtime_ns, source_inode=st.st_ino,
+    )
 
 
 def execute(intent: MoveIntent, on_step: OnStep | None = None) -> Path:
     """Carry out ``intent``; return the target path.
 
     On a ProcessingError the operation has been rolled back (step ``rolled_back``): the source is
-    untouched and nothing of ours is left at the target. Any other exception (a crash, an
-    ``on_step`` failure) leaves the disk as it was at that instant, for :func:`recover`.
+    untouched and nothing of ours is left at the target (folders made for it are removed again).
+    The one exception is cause ``source_changed`` (step ``kept_both``): the source changed while
+    it was copied, so the copy stays at the target and the source where it was, for a person to
+    compare. Any other exception (a crash, an ``on_step`` failure) leaves the disk as it was at
+    that instant, for :func:`recover`.
     """
     if intent.step is not Step.PLANNED:
         raise ValueError(f"execute() needs a fresh intent, this one is at {intent.step.value!r}")
@@ -107,25 +126,33 @@ def execute(intent: MoveIntent, on_step: OnStep | None = None) -> Path:
     published = False
     try:
         _check_source(intent)
-        intent.target.parent.mkdir(parents=True, exist_ok=True)
+        intent.created_dirs = make_dirs(intent.target.parent)
         if not intent.via_temp:
             announce(Step.PUBLISH)
             published = _publish_direct(intent)
         if intent.via_temp:
             announce(Step.COPY)
-            _copy_to_temp(intent)
+            changed = _copy_to_temp(intent)
             announce(Step.PUBLISH)
             publish(intent.temp, intent.target, allow_rename=True)
             published = True
             fsync_dir(intent.target.parent)
             announce(Step.REMOVE_TEMP)
             remove_if_exists(intent.temp)
+            if changed is not None:
+                raise _KeptBoth(changed)
         else:
             fsync_dir(intent.target.parent)
         if intent.mode == "move":
             announce(Step.REMOVE_SOURCE)
-            remove_if_exists(intent.source)
-            fsync_dir(intent.source.parent)
+            _remove_source(intent)
+    except _KeptBoth as kept:
+        announce(Step.KEPT_BOTH)
+        raise PermanentError(
+            f"{intent.source} changed while it was being copied ({kept}); both were kept: "
+            f"the copy at {intent.target} and the source where it was",
+            cause="source_changed",
+        ) from None
     except (OSError, ProcessingError) as exc:
         error = _translate(exc, intent)
         if not _roll_back_after_error(intent, published=published):
@@ -151,12 +178,16 @@ def recover(intent: MoveIntent, on_step: OnStep | None = None) -> RecoveryOutcom
       it again, then finish. Otherwise → roll back, leaving a stranger's target alone.
     - ``remove_temp``, ``remove_source``, ``done``: the target is ours; if it is still complete →
       finish (drop temp, drop source for a move); if someone removed it → roll back.
+    - ``kept_both``: nothing to do; both files wait for a person.
 
-    "Finish" drops the temp name and, for a move, the source, only once the target is complete.
+    "Finish" drops the temp name and, for a move, the source, only once the target is complete
+    and only when the source is still the file that was copied (else it is kept, and said so).
     A temp copy is kept, never deleted, when the source has vanished and the temp is complete.
     """
     announce = _announcer(intent, on_step)
     actions: list[str] = []
+    if intent.step is Step.KEPT_BOTH:
+        return RecoveryOutcome("rolled_back", intent.source, ())
     try:
         if intent.step is Step.PUBLISH:
             return _recover_publish(intent, announce, actions)
@@ -180,6 +211,10 @@ def _announcer(intent: MoveIntent, on_step: OnStep | None) -> Callable[[Step], N
     return announce
 
 
+class _KeptBoth(Exception):
+    """The source is not what was copied; the message says how it differs."""
+
+
 def _check_source(intent: MoveIntent) -> None:
     size = file_size(intent.source)
     if size is None:
@@ -189,6 +224,19 @@ def _check_source(intent: MoveIntent) -> None:
             f"source changed size since planning ({intent.expected_size} -> {size} bytes): "
             f"{intent.source}"
         )
+
+
+def _remove_source(intent: MoveIntent) -> None:
+    """Drop the source of a move, but only the very file that reached the target."""
+    if intent.via_temp:
+        changed = intent.source_change()
+        if changed is not None:
+            raise _KeptBoth(changed)
+        remove_if_exists(intent.source)
+    elif same_file(intent.source, intent.target):
+        remove_if_exists(intent.source)  # a link made a second name; drop the first
+    # else the rename consumed the source, and whatever is at its name now is someone else's
+    fsync_dir(intent.source.parent)
 
 
 def _publish_direct(intent: MoveIntent) -> bool:
@@ -209,21 +257,32 @@ def _publish_direct(intent: MoveIntent) -> bool:
     return False
 
 
-def _copy_to_temp(intent: MoveIntent) -> None:
+def _copy_to_temp(intent: MoveIntent) -> str | None:
+    """Copy the source to the temp name; return how the source changed during the copy, if it
+    did (the copy is then kept, not trusted). A source that changed before the copy began, or a
+    copy of the wrong size, is a TransientError (nothing is published; the next try re-plans).
+    """
     fd = os.open(intent.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with open(intent.source, "rb") as src, os.fdopen(fd, "wb") as dst:
+        before = intent.differs_from(os.fstat(src.fileno()))
+        if before is not None:
+            raise TransientError(f"source changed since planning ({before}): {intent.source}")
         shutil.copyfileobj(src, dst, _COPY_BUFFER)
+        during = intent.differs_from(os.fstat(src.fileno()))
         dst.flush()
         with contextlib.suppress(OSError):  # a nicety; SMB mounts often refuse chmod/utime
             shutil.copystat(intent.source, intent.temp)
         os.fsync(dst.fileno())
     fsync_dir(intent.temp.parent)
-    copied, now = file_size(intent.temp), file_size(intent.source)
-    if copied != intent.expected_size or now != intent.expected_size:
+    if during is not None:
+        return during
+    copied = file_size(intent.temp)
+    if copied != intent.expected_size:
         raise TransientError(
             f"size check failed copying {intent.source} -> {intent.temp}: expected "
-            f"{intent.expected_size} bytes, source has {now}, copy has {copied}"
+            f"{intent.expected_size} bytes, the copy has {copied}"
         )
+    return None
 
 
 def _roll_back_after_error(intent: MoveIntent, *, published: bool) -> bool:
@@ -235,6 +294,7 @@ def _roll_back_after_error(intent: MoveIntent, *, published: bool) -> bool:
     if published:
         remove_if_exists(intent.target)
     remove_if_exists(intent.temp)
+    remove_empty_dirs(intent.created_dirs)
     return True
 
 
@@ -304,10 +364,15 @@ def _complete(
         remove_if_exists(intent.temp)
         actions.append(f"removed temp {intent.temp}")
     if intent.mode == "move" and os.path.lexists(intent.source):
-        announce(Step.REMOVE_SOURCE)
-        remove_if_exists(intent.source)
-        fsync_dir(intent.source.parent)
-        actions.append(f"removed source {intent.source}")
+        changed = intent.source_change() if intent.via_temp else (
+            None if same_file(intent.source, intent.target) else "another file")
+        if changed is None:
+            announce(Step.REMOVE_SOURCE)
+            remove_if_exists(intent.source)
+            fsync_dir(intent.source.parent)
+            actions.append(f"removed source {intent.source}")
+        else:
+            actions.append(f"kept source {intent.source}: it changed after the copy ({changed})")
     announce(Step.DONE)
     return RecoveryOutcome("completed", intent.target, tuple(actions))
 
@@ -325,6 +390,7 @@ def _roll_back(
             announce(Step.ROLLED_BACK)
             return RecoveryOutcome("source_missing", intent.temp, tuple(actions))
     announce(Step.ROLLED_BACK)
+    remove_empty_dirs(intent.created_dirs)
     if source_ok:
         return RecoveryOutcome("rolled_back", intent.source, tuple(actions))
     return RecoveryOutcome("source_missing", None, tuple(actions))

@@ -112,6 +112,34 @@ def publish(src: Path, dst: Path, *, allow_rename: bool) -> str:
     return "rename"
 
 
+def make_dirs(folder: Path) -> tuple[Path, ...]:
+    """Create ``folder`` and its missing parents; return the ones made here, outermost first."""
+    missing: list[Path] = []
+    probe = folder
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    created: list[Path] = []
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue  # made meanwhile by someone else (another part of the movie): not ours
+        created.append(path)
+    if not missing and not folder.is_dir():
+        folder.mkdir()  # raises the error that says what is in the way
+    return tuple(created)
+
+
+def remove_empty_dirs(created: tuple[Path, ...]) -> None:
+    """Undo :func:`make_dirs`: remove its folders innermost first, while they are empty."""
+    for path in reversed(created):
+        try:
+            path.rmdir()
+        except OSError:
+            return  # not empty (another file went in) or already gone
+
+
 def remove_if_exists(path: Path) -> bool:
     try:
         os.unlink(path)

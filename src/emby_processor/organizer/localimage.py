@@ -1,25 +1,34 @@
 """Reading an image that sits beside a video (its poster or fanart sidecar) safely.
 
-Watch folders and the library are not only ours: anyone who can write there can leave a
-``<video>-poster.jpg`` that is a symbolic link to a secret, a FIFO that blocks the reader, or a
-huge file. A local image is used only when it is
+Watch folders are not ours: anyone who can write to one can leave a ``<video>-poster.jpg`` that
+is a symlink to ``/proc/self/environ``, a FIFO, a 1 GiB sparse file or a copy of a settings
+file. What is read from there is uploaded to the media server, so a local image is used only
+when it is
 
-- a regular file itself (``lstat``; a symbolic link is refused, not followed; the file is opened
-  with ``O_NOFOLLOW | O_NONBLOCK`` and checked again on the open descriptor, so swapping it for a
-  link or a FIFO between the look and the read does not help),
-- at most ``max_bytes`` (never more is read, even if it grows meanwhile),
-- an image by its bytes (JPEG, PNG, GIF or WebP), whatever its name says.
+- a regular file itself (``lstat``: a symlink is refused, not followed; the file is opened with
+  ``O_NOFOLLOW | O_NONBLOCK`` and checked again on the open descriptor, so swapping it for a link
+  or a FIFO between the look and the read does not help),
+- at most ``max_bytes`` (20 MB, as for downloaded images; never more is read, even if it grows),
+- and an image by its bytes (JPEG, PNG, GIF or WebP).
+
+The name declares an image (``.jpg`` and friends); the bytes decide which one: the sidecar writer
+names every poster ``.jpg`` whatever its format, so a PNG in a ``.jpg`` is sent as ``image/png``.
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import stat
 from pathlib import Path
 
 from .images import DEFAULT_MAX_BYTES, image_media_type
+from .sidecars import sidecar_paths
 
+logger = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 _OPEN_FLAGS = (
     os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     | getattr(os, "O_CLOEXEC", 0)
@@ -27,17 +36,19 @@ _OPEN_FLAGS = (
 
 
 class LocalImageRefused(Exception):
-    """The file exists but is not used; the message says why."""
+    """The file exists but is not used; the message says why (for the log)."""
 
 
 def read_local_image(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
     """The image's bytes and media type; FileNotFoundError or LocalImageRefused otherwise."""
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise LocalImageRefused(f"{path.name} is not named as an image")
     info = os.lstat(path)
     _check(info, path, max_bytes)
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as error:
-        if error.errno == errno.ELOOP:  # it became a symbolic link after the lstat
+        if error.errno == errno.ELOOP:  # it became a symlink after the lstat
             raise LocalImageRefused(f"{path.name} is a symbolic link") from None
         raise
     try:
@@ -54,6 +65,22 @@ def read_local_image(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[by
     if media_type is None:
         raise LocalImageRefused(f"{path.name} is not an image (JPEG, PNG, GIF or WebP)")
     return data, media_type
+
+
+def local_cover(video: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str] | None:
+    """The poster beside ``video``, else its fanart, when one is a usable image (see above)."""
+    paths = sidecar_paths(video)
+    for kind in ("poster", "fanart"):
+        try:
+            return read_local_image(paths[kind], max_bytes)
+        except FileNotFoundError:
+            continue
+        except LocalImageRefused as refused:
+            logger.warning("%s image beside %s not used: %s", kind, video.name, refused)
+        except OSError as error:
+            logger.warning("%s image beside %s not read: %s", kind, video.name,
+                           error.strerror or error)
+    return None
 
 
 def _check(info: os.stat_result, path: Path, max_bytes: int) -> None:

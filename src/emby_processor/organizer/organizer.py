@@ -68,15 +68,21 @@ class Organizer:
         return plan(source, target, cast(FileMode, self.mode))
 
     def finish(self, video_path: Path, metadata: MovieMetadata) -> SidecarResult:
-        """Write the sidecars beside the video (wherever it is, filed or left in place)."""
+        """Write the sidecars beside the video (wherever it is, filed or left in place).
+
+        The warnings start with the metadata's own notes (fields cut to their limits): they are
+        what the ``.nfo`` and the media server get, so the item says so.
+        """
         fetch = self.image_fetcher
-        return write_sidecars(
+        result = write_sidecars(
             video_path,
             metadata,
             write_nfo=self.write_nfo,
             write_images=self.write_images and fetch is not None,
             fetch_image=fetch if fetch is not None else _no_fetcher,
         )
+        result.warnings[:0] = [f"metadata: {note}" for note in metadata.truncated]
+        return result
 
 
 def _no_fetcher(url: str) -> bytes:

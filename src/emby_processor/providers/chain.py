@@ -43,6 +43,7 @@ _NOT_MERGED = {
     "external_ids",
     "fetched_at",
     "provenance",
+    "truncated",
 }
 MERGED_FIELDS = [f for f in MovieMetadata.model_fields if f not in _NOT_MERGED]
 
@@ -74,7 +75,7 @@ class ProviderChain:
         if answers:
             for name, error in failures.items():
                 log.warning("metadata for %s: %s failed but others answered: %s", code, name, error)
-            return merge(code, answers)
+            return merge(code, answers).bound()  # answers may have grown since they were made
         raise _no_answer(code, [p.name for p in self.providers], failures)
 
     def check_all(self) -> dict[str, ProviderStatus]:
@@ -160,6 +161,7 @@ def merge(code: str, answers: list[tuple[str, MovieMetadata]]) -> MovieMetadata:
         merged.year = next((a.year for _, a in ordered if a.year), None)
     merged.fetched_at = datetime.now(UTC)
     merged.provenance = provenance
+    merged.truncated = list(dict.fromkeys(note for _, a in ordered for note in a.truncated))
     return merged
 
 

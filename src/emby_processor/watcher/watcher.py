@@ -5,6 +5,13 @@ a full rescan at start, every ``SCAN_INTERVAL_SECONDS`` and on request from the 
 what events miss (network shares, restarts, event overflow). Either way a path is only a hint:
 every decision is made from a fresh ``stat``, and the queue's path + size + mtime key makes
 queueing idempotent, so seeing a file twice never makes two items.
+
+A file is marked handled only once it is in the queue. One that cannot be queued stays unhandled:
+a database that refuses writes (disk full, read-only) pauses queueing for ``STORE_RETRY_SECONDS``
+and then rescans; any other failure of one file is logged once and tried again at the next full
+scan, while the other files go on. A path that a worker holds right now is not queued again until
+it lets go, even if the file changed meanwhile (a source being copied is not a new file yet).
+Names that are not UTF-8 are handled as the file system gives them (see ``db/text.py``).
 """
 
 from __future__ import annotations
@@ -12,13 +19,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from emby_processor.config import Settings
-from emby_processor.db import QueueDB
+from emby_processor.db import QueueDB, QueueItem
+from emby_processor.errors import StoreError
+from emby_processor.safetext import display_path, safe_line
 from emby_processor.timeutil import parse_iso, utcnow
 from emby_processor.watcher.events import EventFeed
 from emby_processor.watcher.filters import (
@@ -41,6 +51,9 @@ from emby_processor.watcher.settle import SettleTracker
 logger = logging.getLogger(__name__)
 
 SCAN_REQUEST_KEY = "scan_requested_at"
+#: after the database refused a write, queueing rests this long (at most a scan interval)
+STORE_RETRY_SECONDS = 10.0
+_STORE_ERRORS = (sqlite3.Error, StoreError)
 
 
 class Watcher:
@@ -76,6 +89,12 @@ class Watcher:
         self._feed: EventFeed | None = None
         self._feed_roots: tuple[Path, ...] = ()
         self._feed_retry_at = 0.0
+        #: while set and in the future, queueing waits for the database to take writes again
+        self._store_retry_at: float | None = None
+        #: the reason the database refused the last write, until a write works again
+        self.store_problem: str | None = None
+        #: path -> (size, mtime_ns) of the version that failed, so each is logged once
+        self._failed: dict[str, tuple[int, int]] = {}
 
     # public ------------------------------------------------------------------------------
     def step(self) -> int:
@@ -155,6 +174,8 @@ class Watcher:
 
     # scans -------------------------------------------------------------------------------
     def _scan_due(self) -> bool:
+        if self._store_resting():
+            return False
         if self._last_scan is None or self._rescan_needed:
             return True
         if self._clock() - self._last_scan >= self._scan_interval:
@@ -163,7 +184,11 @@ class Watcher:
 
     def _scan_requested(self) -> bool:
         """The dashboard's "rescan now": a time in the control table newer than our last scan."""
-        requested = self._db.get_control(SCAN_REQUEST_KEY)
+        try:
+            requested = self._db.get_control(SCAN_REQUEST_KEY)
+        except _STORE_ERRORS as error:
+            self._store_failed(error)
+            return False
         if not requested or requested == self._honoured_request:
             return False
         self._honoured_request = requested  # each request value triggers at most one scan
@@ -204,7 +229,7 @@ class Watcher:
             path = Path(entry.path)
             if is_candidate_name(path, self._extensions, root):
                 observed.add(entry.path)
-                queued += self._consider(entry, path, root, present.__contains__)
+                queued += self._try(entry, path, root, present.__contains__)
         return queued
 
     def _check_pending(self, observed: set[str]) -> int:
@@ -218,8 +243,49 @@ class Watcher:
                 self._pending.discard(key)
                 self._settle.forget(key)
                 continue
-            queued += self._consider(entry, Path(key), root, os.path.lexists)
+            queued += self._try(entry, Path(key), root, os.path.lexists)
         return queued
+
+    # failures ----------------------------------------------------------------------------
+    def _try(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> int:
+        """``_consider`` one file; its failure never stops the others or marks it handled."""
+        try:
+            return self._consider(entry, path, root, exists)
+        except _STORE_ERRORS as error:
+            self._pending.add(entry.path)  # looked at again once the database takes writes
+            self._store_failed(error)
+        except Exception as error:  # one odd file must not stop the watcher
+            self._pending.discard(entry.path)  # retried at the next full scan, not every step
+            version = (entry.size, entry.mtime_ns)
+            if self._failed.get(entry.path) != version:
+                self._failed[entry.path] = version
+                logger.warning("not queued, tried again at the next scan: %s: %s",
+                               display_path(entry.path), safe_line(repr(error)))
+        return 0
+
+    def _store_failed(self, error: Exception) -> None:
+        reason = safe_line(str(error))
+        if self.store_problem is None:
+            logger.warning(
+                "cannot queue files: the database refused a write (%s); trying again in %.0f s",
+                reason, self._rest_seconds,
+            )
+        self.store_problem = reason
+        self._store_retry_at = self._clock() + self._rest_seconds
+        self._rescan_needed = True  # what was found meanwhile is looked at again
+
+    @property
+    def _rest_seconds(self) -> float:
+        return min(STORE_RETRY_SECONDS, self._scan_interval)
+
+    def _store_resting(self) -> bool:
+        return self._store_retry_at is not None and self._clock() < self._store_retry_at
+
+    def _store_works(self) -> None:
+        if self.store_problem is not None:
+            logger.info("the database takes writes again; queueing resumed")
+        self.store_problem = None
+        self._store_retry_at = None
 
     # decisions ---------------------------------------------------------------------------
     def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> int:
@@ -231,20 +297,27 @@ class Watcher:
         if not settled:
             self._pending.add(key)
             return 0
-        if has_partial_sibling(path, exists):
-            self._pending.add(key)  # still downloading; look again next step
+        if has_partial_sibling(path, exists) or self._store_resting():
+            self._pending.add(key)  # still downloading, or the database rests; look again
             return 0
         # the name rules held when the scan or the event put the path here
-        candidate = not (is_under(path, self._library) and self._organizer_owns(path))
+        if is_under(path, self._library) and self._organizer_owns(path):
+            logger.debug("not queued (written by the organizer): %s", display_path(key))
+        elif entry.size < self._min_size:
+            logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", display_path(key))
+        elif (busy := self._db.busy_with(key)) is not None and not _same_version(busy, entry):
+            self._pending.add(key)  # a worker holds an older version: not a second item
+            logger.debug("waits for item %d to be let go: %s", busy.id, display_path(key))
+            return 0
+        else:
+            return self._enqueue(entry)
+        self._handled(key)
+        return 0
+
+    def _handled(self, key: str) -> None:
         self._pending.discard(key)
         self._settle.mark_handled(key)
-        if not candidate:
-            logger.debug("not queued (written by the organizer): %s", key)
-            return 0
-        if entry.size < self._min_size:
-            logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", key)
-            return 0
-        return self._enqueue(entry)
+        self._failed.pop(key, None)
 
     def _organizer_owns(self, path: Path) -> bool:
         """Filed by the organizer, or being filed right now (its intent names the target)."""
@@ -262,11 +335,20 @@ class Watcher:
 
     def _enqueue(self, entry: FileStat) -> int:
         item, created = self._db.enqueue(entry.path, entry.size, entry.mtime_ns)
+        self._store_works()
+        if not created and not _same_version(item, entry):
+            self._pending.add(entry.path)  # claimed since the look: ask again later
+            return 0
+        self._handled(entry.path)
         if created:
-            logger.info("queued %s", entry.path, extra={"item_id": item.id})
+            logger.info("queued %s", display_path(entry.path), extra={"item_id": item.id})
             return 1
-        logger.debug("already queued as item %d: %s", item.id, entry.path)
+        logger.debug("already queued as item %d: %s", item.id, display_path(entry.path))
         return 0
+
+
+def _same_version(item: QueueItem, entry: FileStat) -> bool:
+    return (item.file_size, item.file_mtime_ns) == (entry.size, entry.mtime_ns)
 
 
 def scan_once(settings: Settings, db: QueueDB, folders: list[Path] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, HTTPException, Query
 from pydantic import BeforeValidator
 from sse_starlette import EventSourceResponse
 
@@ -38,10 +38,17 @@ SEND_TIMEOUT_SECONDS = 30  # a client that stops reading is dropped instead of h
 
 
 def _resume_id(query_value: int | None, header_value: str | None) -> int | None:
+    """The id to resume after; a header that is not a plain id is ignored (fresh backlog).
+
+    Browsers send back the last ``id:`` we sent, so anything else came from someone else:
+    ``str.isdigit`` alone would let ``²`` or a 5000-digit number reach ``int()``.
+    """
     if query_value is not None:
         return query_value
-    if header_value is not None and header_value.strip().isdigit():
-        return int(header_value.strip())
+    text = (header_value or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        value = int(text)
+        return value if value <= MAX_ID else None
     return None
 
 
@@ -51,7 +58,7 @@ def _resume_id(query_value: int | None, header_value: str | None) -> int | None:
         "description": "event `log`, `id` = record id, `data` = the record as JSON; "
                        "a `: ping` comment keeps idle connections open",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }, **json_error_responses(422, 500)},
+    }, **json_error_responses(422, 500, 503)},
 )
 async def stream_logs(
     ctx: Ctx, level: LevelParam = None, item_id: ItemParam = None,
@@ -60,6 +67,12 @@ async def stream_logs(
     )] = None,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
+    limit = ctx.settings.api_max_log_streams
+    if ctx.logs.subscribers >= limit:
+        raise HTTPException(
+            503, f"{limit} live log streams are open already (API_MAX_LOG_STREAMS); close a "
+            "dashboard tab or try again later", headers={"Retry-After": "30"},
+        )
     events = log_events(
         ctx.logs, ctx.notifier, last_event_id=_resume_id(last_event_id, last_event_id_header),
         level=level, item_id=item_id, backlog=ctx.log_backlog,

@@ -1,0 +1,85 @@
+"""Files coming into the queue: enqueue (idempotent by path, size and mtime), and what the
+watcher asks before it queues (is a worker holding this path? did the organizer put it there?).
+
+Paths go through ``db/text.py``: a name that is not UTF-8 is stored as its exact bytes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from emby_processor.db.base import StoreBase
+from emby_processor.db.models import QueueItem
+from emby_processor.db.text import path_param
+from emby_processor.safetext import display_path
+from emby_processor.timeutil import now_iso
+
+
+class Intake(StoreBase):
+    def enqueue(
+        self, file_path: str, file_size: int, file_mtime_ns: int
+    ) -> tuple[QueueItem, bool]:
+        """Add a file once; the same path, size and mtime again returns the existing item.
+
+        While a worker holds an item for the same path (an older version of the file, being
+        copied right now perhaps), nothing is added: that item is returned, with another size or
+        mtime. The caller asks again once it is released (``busy_with``).
+        """
+        with self._pool.write() as conn:
+            busy = _busy_with(conn, file_path)
+            if busy is not None:
+                return busy, False
+            item = self._insert(conn, file_path, file_size, file_mtime_ns, now_iso())
+            if item is not None:
+                return item, True
+            row = conn.execute(
+                "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
+                (path_param(file_path), file_size, file_mtime_ns),
+            ).fetchone()
+        return QueueItem.from_row(row), False
+
+    def enqueue_many(self, files: Iterable[tuple[str, int, int]]) -> list[QueueItem]:
+        """Enqueue a batch in one transaction (a folder scan); returns the items created."""
+        now = now_iso()
+        with self._pool.write() as conn:
+            created = [self._insert(conn, path, size, mtime, now) for path, size, mtime in files]
+        return [item for item in created if item is not None]
+
+    def _insert(
+        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
+    ) -> QueueItem | None:
+        row = conn.execute(
+            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
+            " next_attempt_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
+            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
+            (path_param(file_path), size, mtime_ns, now, now, now),
+        ).fetchone()
+        if row is None:
+            return None
+        item = QueueItem.from_row(row)
+        self._event(conn, item.id, "identify", "queued", f"found {display_path(file_path)}")
+        return item
+
+    def busy_with(self, file_path: str) -> QueueItem | None:
+        """The item a worker holds for this path right now, if any (a read, no lock)."""
+        rows = self._read(
+            "SELECT * FROM items WHERE file_path = ? AND status = 'processing' ORDER BY id LIMIT 1",
+            (path_param(file_path),),
+        )
+        return QueueItem.from_row(rows[0]) if rows else None
+
+    def is_library_file(self, path: str) -> bool:
+        """True when the organizer put this file there (so the watcher leaves it alone)."""
+        return bool(
+            self._read("SELECT 1 FROM items WHERE library_path = ? LIMIT 1", (path_param(path),))
+        )
+
+
+def _busy_with(conn: sqlite3.Connection, file_path: str) -> QueueItem | None:
+    row = conn.execute(
+        "SELECT * FROM items WHERE file_path = ? AND status = 'processing' ORDER BY id LIMIT 1",
+        (path_param(file_path),),
+    ).fetchone()
+    return QueueItem.from_row(row) if row is not None else None

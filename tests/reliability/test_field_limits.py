@@ -1,0 +1,88 @@
+"""Scraped fields have limits: a hostile provider cannot make the service big or fail a movie.
+
+MetaTube (the fake, over real HTTP) answers ten movies with huge titles, one of them with an
+actress name of 100,000 characters. The service runs as a real process (``run``: workers and
+dashboard) while its resident memory is sampled. Every movie is filed and pushed; each field is
+cut once, where the answer becomes a ``MovieMetadata``, and the item says so in its warnings. What
+the fields used to cost — the database (columns, search index, events), the ``.nfo``, the live
+log, the queue page — stays small.
+
+Resident memory: with 2 MB titles (what a JSON answer under a body-size cap of a few MB can
+carry) the peak stays under the issue's 150 MB aim. With 10 MB titles (the issue's case: 1.3 GB
+RSS and 1.2 GB of database before the limits) most of what remains is reading and parsing the
+10 MB answers themselves, which a cap on upstream body sizes refuses outright; the peak is
+printed and held under a looser ceiling.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emby_processor.metadata import LIMITS
+from tests.fakes.server import free_port
+from tests.pipeline.stack import Stack, running_stack
+from tests.reliability.proc import QueueView, ServiceProcess, wait_until
+from tests.reliability.rss import RssSampler
+
+HUGE_NAME = "Actress" + "x" * 100_000
+
+
+def huge_title(megabytes: int) -> str:
+    line = "A title that goes on and on. "
+    return line * (megabytes * 2**20 // len(line))
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    with running_stack(tmp_path, index_delay=0.0) as running:
+        yield running
+
+
+@pytest.mark.parametrize("title_mb, rss_ceiling_mb", [(2, 150), (10, 350)])
+def test_huge_titles_and_a_100k_name_cost_little(
+    stack: Stack, title_mb: int, rss_ceiling_mb: int
+) -> None:
+    title = huge_title(title_mb)
+    codes = [f"ABP-{n:03d}" for n in range(1, 11)]
+    for code in codes:
+        actresses = (HUGE_NAME, "Second Actress") if code == "ABP-001" else ("見本花子",)
+        stack.movie_on_metatube(code, title=title, actresses=actresses)
+        stack.drop(f"{code}.mp4")
+    port = free_port()
+    service = ServiceProcess(stack.env(API_PORT=str(port)), stack.root, command="run")
+    view = QueueView(stack.data / "queue.db")
+    service.start()
+    try:
+        with RssSampler(service.pid) as rss:
+            wait_until(lambda: view.counts()["completed"] + view.counts()["error"] == 10, 180,
+                       view.describe, check=service.ensure_alive)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            page = client.get("/api/queue", params={"limit": 100}).content
+            logs = client.get("/api/logs/recent", params={"limit": 1000}).content
+        items = {row["movie_code"]: row for row in view.items()}
+        db_mb = sum(p.stat().st_size for p in stack.data.glob("queue.db*")) / 2**20
+        assert service.terminate() == 0
+    finally:
+        service.close()
+        view.close()
+    print(f"\nfield limits: ten {title_mb} MB titles, one 100k name: service RSS peak "
+          f"{rss.peak:.1f} MB (ceiling {rss_ceiling_mb}), database {db_mb:.1f} MB, queue page "
+          f"{len(page) / 1024:.0f} KiB, live log {len(logs) / 1024:.0f} KiB")
+    assert {row["status"] for row in items.values()} == {"completed"}, view.describe()
+    for row in items.values():
+        assert len(row["title"]) <= LIMITS.title
+        assert any("title from metatube cut to" in warning
+                   for warning in json.loads(row["warnings"])), row["warnings"]
+    first = items["ABP-001"]
+    assert len(first["actress"]) <= LIMITS.name and first["actress"].startswith("Actress")
+    assert json.loads(first["actresses"])[1] == "Second Actress"
+    nfo = stack.library / first["actress"] / "ABP-001" / "ABP-001.nfo"
+    assert nfo.stat().st_size < 64 * 1024
+    assert db_mb < 20
+    assert len(page) < 256 * 1024 and len(logs) < 2 * 2**20
+    assert rss.peak < rss_ceiling_mb, f"peak RSS {rss.peak:.1f} MB"
