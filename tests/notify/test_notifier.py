@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from emby_processor.api import create_app
 from emby_processor.config import load_settings
@@ -164,18 +164,16 @@ def test_an_unknown_url_stops_start_up_without_showing_it(tmp_path: Path) -> Non
     assert "secret-token" not in str(error.value)
 
 
-@pytest.mark.anyio
-async def test_the_test_button_sends_and_says_what_happened(
+def test_the_test_button_sends_and_says_what_happened(
     tmp_path: Path, db: QueueDB, hook: Receiver
 ) -> None:
     closed = f"json://127.0.0.1:{free_port()}/hook"
     settings = make_settings(tmp_path, notify_urls=[hook.url, closed], public_url=PUBLIC)
     app = create_app(settings, db=db, logs=LogBuffer(100), health=HealthMonitor(settings, db))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        refused = await client.post("/api/notify/test")  # a write: the CSRF header is needed
+    with TestClient(app) as client:
+        refused = client.post("/api/notify/test")  # a write: the CSRF header is needed
         assert refused.status_code == 403
-        response = await client.post("/api/notify/test", headers=WRITE)
+        response = client.post("/api/notify/test", headers=WRITE)
     body = response.json()
     assert response.status_code == 200 and body["sent"] is True
     assert [d["ok"] for d in body["deliveries"]] == [True, False]
@@ -184,13 +182,11 @@ async def test_the_test_button_sends_and_says_what_happened(
     assert PUBLIC in hook.messages[0]["message"]
 
 
-@pytest.mark.anyio
-async def test_the_test_button_without_urls_is_a_409(tmp_path: Path, db: QueueDB) -> None:
+def test_the_test_button_without_urls_is_a_409(tmp_path: Path, db: QueueDB) -> None:
     settings = make_settings(tmp_path)
     app = create_app(settings, db=db, logs=LogBuffer(100), health=HealthMonitor(settings, db))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        response = await client.post("/api/notify/test", headers=WRITE)
+    with TestClient(app) as client:
+        response = client.post("/api/notify/test", headers=WRITE)
     assert response.status_code == 409 and "NOTIFY_URLS" in response.json()["detail"]
 
 

@@ -120,9 +120,6 @@ class Notifier:
             (checks.items() if isinstance(checks, dict) else ())
             if isinstance(check, dict) and check.get("status") != "ok")
         told = self.db.get_control(HEALTH_KEY)
-        if told is None:  # first start: this is the state people know about
-            self.db.set_control(HEALTH_KEY, status)
-            return
         if status == told:
             self._health_seen = None
             if self._batch.health is not None and self._batch.attempts == 0:
@@ -132,6 +129,10 @@ class Notifier:
             self._health_seen = (status, time.monotonic(), reasons)
             return
         if time.monotonic() - self._health_seen[1] >= self.batch_seconds:
+            if told is None:  # the first status that lasted: nothing changed for anyone yet
+                self.db.set_control(HEALTH_KEY, status)
+                self._health_seen = None
+                return
             self._batch.health = HealthChange(told, status, reasons)
             if self._batch.started is None:  # it has waited its window already
                 self._batch.started = self._health_seen[1]
