@@ -76,3 +76,17 @@ def test_sign_in_and_out_with_a_password(guarded: Dash, page, context) -> None:
     page.goto(f"{guarded.url}/")
     expect(page).to_have_url(f"{guarded.url}/sign-in?next=%2F")
     page.rec.bad_responses.clear()  # the 401s and the wrong password were expected
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_sign_in_page_is_accessible(guarded: Dash, page, axe, scheme: str) -> None:
+    from tests.dashboard.conftest import describe_violations
+
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{guarded.url}/sign-in")
+    page.get_by_label("Password").fill("not it")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong password.")
+    violations = axe.violations(page)
+    assert violations == [], describe_violations(violations)
+    page.rec.bad_responses.clear()
