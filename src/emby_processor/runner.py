@@ -32,8 +32,8 @@ def run_all(settings: Settings, *, api: bool, workers: bool) -> int:
     if workers:
         _require_writable(db)
     upstreams = build_upstreams(settings)
-    service = Service(settings, db, upstreams) if workers else None
     health = build_health(settings, db, upstreams)
+    service = Service(settings, db, upstreams, health) if workers else None
     logger.info(
         "emby-processor %s: watching %s, database %s", __version__,
         ", ".join(str(d) for d in settings.watch_dirs), settings.db_path,

@@ -16,6 +16,7 @@ from emby_processor.emby.pathmap import PathMap
 from emby_processor.errors import MetadataNotFoundError
 from emby_processor.health import HealthMonitor, build_upstream_checks
 from emby_processor.metadata import MovieMetadata
+from emby_processor.notify import build_notifier
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.images import ImageFetcher
 from emby_processor.organizer.localimage import local_cover
@@ -61,8 +62,10 @@ def cover_reader(images: ImageFetcher) -> Callable[[Path, MovieMetadata], tuple[
 class Service:
     """The workers of one process: watcher, FileProcessor, EmbyUpdater, RetryHandler."""
 
-    def __init__(self, settings: Settings, db: QueueDB, upstreams: Upstreams) -> None:
+    def __init__(self, settings: Settings, db: QueueDB, upstreams: Upstreams,
+                 health: HealthMonitor | None = None) -> None:
         self.settings = settings
+        self.health = health
         self.db = db
         self.upstreams = upstreams
         self.policy = RetryPolicy(
@@ -112,12 +115,16 @@ class Service:
         def watcher(owner: str, stats: WorkerStats) -> Watcher:
             return self.watcher
 
-        return [
+        specs = [
             WorkerSpec("FileProcessor", file_processor, s.file_workers, idle_seconds=0.5),
             WorkerSpec("EmbyUpdater", emby_updater, s.emby_workers, idle_seconds=0.5),
             WorkerSpec("RetryHandler", retry_handler, 1, idle_seconds=1.0),
             WorkerSpec("Watcher", watcher, 1, idle_seconds=0.5),
         ]
+        if s.notify_urls:  # notifications: one more loop, reading the database like the page
+            notifier = build_notifier(s, self.db, self.health.report if self.health else None)
+            specs.append(WorkerSpec("Notifier", lambda owner, stats: notifier, 1, 2.0))
+        return specs
 
     def start(self) -> None:
         release_dead_holders(self.db, self.supervisor.run_id)

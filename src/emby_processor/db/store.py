@@ -19,6 +19,7 @@ from typing import Any
 
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.filters import QueueFilter, build_where
+from emby_processor.db.history import HistoryReads
 from emby_processor.db.intake import Intake
 from emby_processor.db.models import (
     ItemEvent,
@@ -54,7 +55,7 @@ class ItemConflict(StoreError):
     pass
 
 
-class QueueDB(Intake, QueueReads, ServiceState):
+class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle (claim, advance, fail, retry, leases); enqueueing is in
