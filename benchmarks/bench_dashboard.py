@@ -12,6 +12,11 @@
    *server time* is measured by an ASGI wrapper from the call to the last body byte. Figures:
    per request p50/p95, the cycle's total server time (the three one after the other: the
    cost), and the cycle's wall time with the three in parallel, as the browser sends them.
+3. History and posters: `/api/history?range=24h|7d|30d` with its counters filled as ``--items``
+   files filed evenly over 30 days would leave them (every hour has all three outcomes and a
+   histogram per stage), and `/api/queue/{id}/poster?size=96` for an item with an 800 × 1200
+   poster: served from the thumbnail cache (200 with the JPEG), and revalidated (304).
+   Server time as above, p50/p95.
 
     python benchmarks/bench_dashboard.py [--items 100000] [--repeat 100]
 """
@@ -33,7 +38,7 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seed import pct, seed
+from seed import pct, seed, seed_history
 
 from emby_processor.api import create_app
 from emby_processor.config import Settings
@@ -201,6 +206,42 @@ async def poll_cycles(url: str, timer: ServerTimer, repeat: int) -> dict[str, fl
     return out
 
 
+async def history_and_poster(url: str, timer: ServerTimer, repeat: int, poster_id: int
+                             ) -> dict[str, float]:
+    paths = {"history_24h": "/api/history?range=24h", "history_7d": "/api/history?range=7d",
+             "history_30d": "/api/history?range=30d",
+             "poster_cached": f"/api/queue/{poster_id}/poster?size=96"}
+    out: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        first = await client.get(paths["poster_cached"])  # makes the thumbnail
+        first.raise_for_status()
+        revalidate = {"If-None-Match": first.headers["etag"]}
+        for name, path in [*paths.items(), ("poster_not_modified", paths["poster_cached"])]:
+            headers = revalidate if name == "poster_not_modified" else {}
+            times = []
+            for _ in range(repeat):
+                timer.times.clear()
+                response = await client.get(path, headers=headers)
+                assert response.status_code in (200, 304), response.text
+                times += [seconds * 1000 for _, seconds in timer.times]
+            out[f"{name}_server_p50_ms"] = round(pct(times, 0.5), 3)
+            out[f"{name}_server_p95_ms"] = round(pct(times, 0.95), 3)
+    return out
+
+
+def add_poster_item(db: Any, root: Path) -> int:
+    from PIL import Image
+
+    folder = root / "library" / "ABP-999"
+    folder.mkdir(parents=True)
+    video = folder / "ABP-999.mp4"
+    video.write_bytes(b"")
+    Image.effect_noise((800, 1200), 60).convert("RGB").save(folder / "ABP-999-poster.jpg")
+    item, _ = db.enqueue(str(video), 1, 1)
+    db.update_fields(item.id, library_path=str(video))
+    return int(item.id)
+
+
 def run(items: int = 100_000, repeat: int = 100, browser: bool = True) -> dict[str, float]:
     out: dict[str, float] = {"items_count": items}
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,6 +253,8 @@ def run(items: int = 100_000, repeat: int = 100, browser: bool = True) -> dict[s
         )
         started = time.perf_counter()
         db = seed(settings.db_path, items)
+        seed_history(settings.db_path, items)
+        poster_id = add_poster_item(db, root)
         out["seed_s"] = round(time.perf_counter() - started, 1)
         try:
             for name in ("FileProcessor", "EmbyUpdater", "RetryHandler"):
@@ -227,6 +270,7 @@ def run(items: int = 100_000, repeat: int = 100, browser: bool = True) -> dict[s
                 if browser:
                     out.update(first_load(server.url))
                 out.update(asyncio.run(poll_cycles(server.url, timer, repeat)))
+                out.update(asyncio.run(history_and_poster(server.url, timer, repeat, poster_id)))
         finally:
             db.close()
     return out

@@ -88,6 +88,29 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hash_password(args: argparse.Namespace) -> int:
+    """Print an argon2 hash for AUTH_PASSWORD_HASH; the password is asked twice on a terminal,
+    else read from the first line of standard input (``echo secret | emby-processor …``)."""
+    import getpass
+
+    from argon2 import PasswordHasher
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("emby-processor: the two passwords differ", file=sys.stderr)
+            return EXIT_CONFIG
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        print("emby-processor: use a password of at least 8 characters", file=sys.stderr)
+        return EXIT_CONFIG
+    print(PasswordHasher().hash(password))
+    print("Set it as AUTH_PASSWORD_HASH with AUTH_MODE=password (in docker-compose.yml, write "
+          "each $ as $$).", file=sys.stderr)
+    return 0
+
+
 def _settings() -> Settings:
     return load_settings()
 
@@ -113,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("dirs", nargs="*", metavar="DIR")
     parse = add("parse", _parse, "show how file names parse into movie codes")
     parse.add_argument("names", nargs="+", metavar="NAME")
+    add("hash-password", _hash_password,
+        "print a hash of a password for AUTH_PASSWORD_HASH (read from the terminal or stdin)")
     status = add("status", _status, "print the queue statistics from the database")
     status.add_argument("--top", type=int, default=10, help="how many actresses to list")
     status.add_argument("--json", action="store_true", help="print JSON")

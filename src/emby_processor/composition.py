@@ -28,6 +28,7 @@ from emby_processor.httpclient import HttpClientFactory, HttpLimits
 from emby_processor.logbuffer import LogBuffer, setup_logging
 from emby_processor.mediaserver.client import MediaServerClient
 from emby_processor.mediaserver.pathmap import PathMap
+from emby_processor.notify import build_notifier
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.images import ImageFetcher
 from emby_processor.organizer.localimage import cover_reader
@@ -112,12 +113,15 @@ def open_db(settings: Settings) -> QueueDB:
 
 
 class Workers:
-    """The workers of one process: watcher, FileProcessor, EmbyUpdater, RetryHandler."""
+    """The workers of one process: watcher, FileProcessor, EmbyUpdater, RetryHandler, and the
+    Notifier when NOTIFY_URLS is set (it reads the health report when one is given)."""
 
-    def __init__(self, settings: Settings, db: QueueDB, upstreams: Upstreams) -> None:
+    def __init__(self, settings: Settings, db: QueueDB, upstreams: Upstreams,
+                 health: HealthMonitor | None = None) -> None:
         self.settings = settings
         self.db = db
         self.upstreams = upstreams
+        self.health = health
         self.policy = RetryPolicy(settings.max_retries, settings.retry_backoff_seconds,
                                   settings.retry_backoff_max_seconds)
         server = upstreams.media_server
@@ -178,7 +182,7 @@ class Workers:
 
             return WorkerSpec(kind, make, threads, idle_seconds=0.5)
 
-        return [
+        specs = [
             lane("file", file_stages, s.file_workers),
             lane("emby", emby_stages, s.emby_workers, self._emby_ready),
             WorkerSpec("RetryHandler",
@@ -186,6 +190,10 @@ class Workers:
                                                          stats), 1, idle_seconds=1.0),
             WorkerSpec("Watcher", lambda owner, stats: self.watcher, 1, idle_seconds=0.5),
         ]
+        if s.notify_urls:  # notifications: one more loop, reading the database like the page
+            notifier = build_notifier(s, self.db, self.health.report if self.health else None)
+            specs.append(WorkerSpec("Notifier", lambda owner, stats: notifier, 1, 2.0))
+        return specs
 
     def start(self) -> None:
         release_dead_holders(self.db, self.supervisor.run_id)
@@ -229,8 +237,8 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
     except BaseException:
         db.close()
         raise
-    service = Workers(settings, db, upstreams) if workers else None
     health = build_health(settings, db, upstreams)
+    service = Workers(settings, db, upstreams, health) if workers else None
     logger.info(
         "emby-processor %s: watching %s, database %s", __version__,
         ", ".join(str(d) for d in settings.watch_dirs), settings.db_path,

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from emby_processor.errors import ConfigError
 
 OrganizeMode = Literal["move", "hardlink", "copy", "none"]
+AuthMode = Literal["none", "token", "password"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 #: the provider names are checked against ``providers.registry`` when the providers are built
@@ -115,6 +116,16 @@ class Settings(BaseSettings):
     api_max_connections: int = Field(default=200, ge=10, le=100_000)
     api_max_log_streams: int = Field(default=50, ge=1, le=10_000)
     api_idle_timeout_seconds: float = Field(default=15, gt=0)
+    thumbnail_cache_mb: float = Field(default=200, ge=1, le=1_000_000)
+    auth_mode: AuthMode = "none"
+    auth_password_hash: str | None = None
+    session_secret: str | None = None
+    public_url: str | None = None
+
+    # notifications
+    notify_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    notify_digest_hour: int | None = Field(default=9, ge=0, le=23)
+    notify_batch_seconds: float = Field(default=60, ge=0)
 
     # logging and housekeeping
     log_level: LogLevel = "INFO"
@@ -123,7 +134,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "watch_dirs", "metadata_providers", "video_extensions", "allowed_hosts", "cors_origins",
-        mode="before",
+        "notify_urls", mode="before",
     )
     @classmethod
     def _csv(cls, value: object) -> object:
@@ -177,7 +188,19 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is a file, not a folder")
         return value
 
-    @field_validator("emby_url", "metatube_url", "r18dev_url")
+    @field_validator("notify_digest_hour", mode="before")
+    @classmethod
+    def _digest_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("off", "none", "no", "-1"):
+            return None
+        return value
+
+    @field_validator("auth_mode", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("emby_url", "metatube_url", "r18dev_url", "public_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value.strip() == "":
@@ -213,11 +236,29 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"ORGANIZE_MODE={self.organize_mode} needs LIBRARY_DIR to be set"
             )
+        self._check_auth()
         if self.retry_backoff_max_seconds < self.retry_backoff_seconds:
             raise ValueError(
                 "RETRY_BACKOFF_MAX_SECONDS must not be smaller than RETRY_BACKOFF_SECONDS"
             )
         return self
+
+    def _check_auth(self) -> None:
+        if self.auth_mode == "token" and not self.api_token:
+            raise ValueError("AUTH_MODE=token needs API_TOKEN: the token every request must carry")
+        if self.auth_mode == "password":
+            if not self.auth_password_hash:
+                raise ValueError(
+                    "AUTH_MODE=password needs AUTH_PASSWORD_HASH; make one with "
+                    "`emby-processor hash-password`"
+                )
+            if not self.auth_password_hash.startswith("$argon2"):
+                raise ValueError(
+                    "AUTH_PASSWORD_HASH is not an argon2 hash (it starts with $argon2); make "
+                    "one with `emby-processor hash-password`"
+                )
+        if self.session_secret is not None and len(self.session_secret) < 32:
+            raise ValueError("SESSION_SECRET must be at least 32 characters long")
 
     # derived values, kept here so every part agrees on them
     @property

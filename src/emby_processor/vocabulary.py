@@ -49,6 +49,15 @@ ERROR_KIND_LABELS: dict[ErrorKind, str] = {
     "transient": "Retrying",
     "permanent": "Needs you",
 }
+#: how an item's turn through the pipeline ended, as the history counts it: filed, or failed so that
+#: a person has to act (a permanent error, or retries used up), or failed and retrying by itself
+Outcome = Literal["completed", "needs_attention", "retrying"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+OUTCOME_LABELS: dict[Outcome, str] = {
+    "completed": "Filed",
+    "needs_attention": ERROR_KIND_LABELS["permanent"],
+    "retrying": ERROR_KIND_LABELS["transient"],
+}
 SORT_LABELS: dict[Sort, str] = {
     "newest": "Newest first",
     "oldest": "Oldest first",
@@ -64,7 +73,7 @@ HealthStatus = Literal["healthy", "degraded", "unhealthy"]
 HEALTH_STATUSES: tuple[HealthStatus, ...] = get_args(HealthStatus)
 CheckStatus = Literal["ok", "warning", "error"]
 
-WorkerKind = Literal["FileProcessor", "EmbyUpdater", "RetryHandler", "Watcher"]
+WorkerKind = Literal["FileProcessor", "EmbyUpdater", "RetryHandler", "Watcher", "Notifier"]
 WORKER_KINDS: tuple[WorkerKind, ...] = get_args(WorkerKind)
 #: the worker kind that runs each lane
 LANE_WORKERS: dict[Lane, WorkerKind] = {"file": "FileProcessor", "emby": "EmbyUpdater"}
@@ -199,6 +208,7 @@ def as_document() -> dict[str, Any]:
             {"name": s, "label": STAGE_LABELS[s], "lane": STAGE_LANE[s]} for s in STAGES
         ],
         "error_kinds": [{"name": k, "label": ERROR_KIND_LABELS[k]} for k in ERROR_KINDS],
+        "outcomes": [{"name": o, "label": OUTCOME_LABELS[o]} for o in OUTCOMES],
         "causes": [asdict(cause) for cause in _CAUSES],
         "sorts": [{"name": s, "label": SORT_LABELS[s]} for s in SORTS],
         "row_fields": [asdict(f) for f in ROW_FIELDS],

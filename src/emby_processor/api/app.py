@@ -17,11 +17,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from emby_processor.api.auth import AuthGuard, build_auth
 from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
+from emby_processor.api.routes import (
+    docs,
+    history,
+    notify,
+    page,
+    poster,
+    queue,
+    signin,
+    system,
+)
 from emby_processor.api.routes import logs as logs_routes
-from emby_processor.api.routes import page, queue, system
 from emby_processor.api.security import REQUESTED_WITH, HostGuard, SecurityHeaders, WriteGuard
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
@@ -79,22 +89,27 @@ def create_app(
 
     app = FastAPI(
         title="emby-processor", version=health.version, description=DESCRIPTION,
-        lifespan=lifespan,
+        lifespan=lifespan, docs_url=None, redoc_url=None,  # /docs is served offline below
     )
     app.state.ctx = ctx
     install_error_handlers(app)
-    for router in (system.router, queue.router, logs_routes.router, page.router):
+    app.state.auth = build_auth(settings)
+    for router in (system.router, history.router, poster.router, notify.router, queue.router,
+                   logs_routes.router, signin.router, docs.router, page.router):
         app.include_router(router)
+    docs.mount_assets(app)
     page.mount_static(app)
     _add_middleware(app, settings)
     return app
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    # added innermost first: a request meets SecurityHeaders, HostGuard, CORS, WriteGuard, GZip
+    # added innermost first: a request meets SecurityHeaders, HostGuard, CORS, AuthGuard,
+    # WriteGuard, GZip
     app.add_middleware(GZipMiddleware, minimum_size=500)  # skips text/event-stream by itself
     app.add_middleware(WriteGuard, token=settings.api_token,
                        trusted_origins=settings.cors_origins)
+    app.add_middleware(AuthGuard, auth=app.state.auth)  # AUTH_MODE: before any other check
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins,

@@ -211,6 +211,7 @@ class MetaOut(BaseModel):
     statuses: list[NamedOut]
     stages: list[StageOut]
     error_kinds: list[NamedOut]
+    outcomes: list[NamedOut] = Field(description="how an item's turn ended, as /api/history counts")
     causes: list[CauseOut]
     sorts: list[NamedOut]
     row_fields: list[NamedOut] = Field(description="the columns of a queue row, in order")
@@ -239,3 +240,51 @@ def json_error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
                "content": {"application/json": {"schema": schema}}}
         for code in codes
     }
+
+
+class HistoryBucketOut(BaseModel):
+    start: str = Field(description="start of the hour or (local) day, UTC")
+    completed: int = Field(description="items filed")
+    needs_attention: int = Field(description="items that failed so that a person has to act")
+    retrying: int = Field(description="failures that are retried by themselves")
+
+
+class StageTimeOut(BaseModel):
+    stage: str = Field(description="a stage of /api/meta, or `total`: found to filed")
+    median_ms: float | None = Field(
+        description="median time of a successful step over the range (±9 %); null: none")
+    count: int = Field(description="successful steps timed in the range")
+
+
+class BacklogOut(BaseModel):
+    pending: int
+    processing: int
+    total: int = Field(description="pending + processing")
+    rate_per_hour: float = Field(description="items filed over the last 60 minutes")
+    eta_seconds: int | None = Field(description="backlog at that rate; null when nothing moves")
+    eta_at: str | None
+
+
+class HistoryOut(BaseModel):
+    range: Literal["24h", "7d", "30d"]
+    unit: Literal["hour", "day"]
+    utc_offset_minutes: int
+    generated_at: str
+    outcomes: list[str] = Field(description="the outcome keys of each bucket, in stack order")
+    buckets: list[HistoryBucketOut] = Field(description="oldest first; the last one is now")
+    totals: dict[str, int]
+    stages: list[StageTimeOut]
+    backlog: BacklogOut
+    last_completed_at: str | None = Field(description="when the last item was filed")
+
+
+class DeliveryOut(BaseModel):
+    service: str = Field(examples=["Discord"])
+    url: str = Field(description="the service's URL with its secrets left out")
+    ok: bool
+    error: str | None = Field(description="why it was not delivered")
+
+
+class NotifyTestOut(BaseModel):
+    sent: bool = Field(description="at least one service took the message")
+    deliveries: list[DeliveryOut]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from emby_processor.api.deps import Ctx
 from emby_processor.api.metrics import CONTENT_TYPE, render_metrics
@@ -31,9 +31,14 @@ router = APIRouter(tags=["system"], responses=error_responses(400, 422, 500, 503
 WRITE_ERRORS = error_responses(401, 403)
 
 
-@router.get("/api/health", response_model=HealthOut, summary="Service health")
-def health(ctx: Ctx) -> dict[str, Any]:
-    return ctx.health.report()
+@router.get("/api/health", response_model=HealthOut, summary="Service health",
+            description="Without credentials under AUTH_MODE token or password, only "
+                        '`{"status": …}` (for container health checks).')
+def health(ctx: Ctx, request: Request) -> dict[str, Any] | JSONResponse:
+    report = ctx.health.report()
+    if not getattr(request.state, "authenticated", True):
+        return JSONResponse({"status": report["status"]})
+    return report
 
 
 @router.get("/api/meta", response_model=MetaOut,

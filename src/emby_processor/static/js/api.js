@@ -4,6 +4,7 @@
  *   means the service is unreachable (`Unreachable`), anything else the server said is `HttpError`.
  * - Changes (`change`) carry the CSRF header (X-Requested-With) and, when the user saved one, the
  *   API token; a 401 asks for the token and tries again.
+ * - A 401 that names a sign-in page (AUTH_MODE=password, the session ended) goes there.
  */
 import { $ } from "./dom.js";
 import { askToken } from "./modals.js";
@@ -73,6 +74,11 @@ export async function api(path, { method = "GET", body } = {}) {
     }
   }
   if (!response.ok) {
+    // AUTH_MODE=password and the session ended: sign in again, then come back here
+    if (response.status === 401 && data && typeof data.sign_in === "string") {
+      const here = location.pathname + location.search + location.hash;
+      location.assign(`${data.sign_in}?next=${encodeURIComponent(here)}`);
+    }
     // a reverse proxy answering for a dead backend: the service itself is unreachable
     if (data === null && [502, 503, 504].includes(response.status)) {
       throw new Unreachable(`HTTP ${response.status}`);
