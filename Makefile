@@ -34,9 +34,12 @@ run: $(STAMP)
 test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -q
 
+## lint: ruff, mypy (strict), the import contracts of pyproject.toml, module and function sizes
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_sizes.py src
 
 ## bench: every benchmark in benchmarks/, one table of figures (BENCH_ARGS=--quick for small sizes)
 bench: $(STAMP)

@@ -185,8 +185,8 @@ def run(files: int = 2000, workers: str = "") -> dict[str, float]:
 
 def profile(files: int, top: int = 35) -> str:
     """The service in this process, cProfile on every thread; the fakes are left out."""
+    from emby_processor.composition import Workers, build_upstreams, open_db
     from emby_processor.config import Settings, load_settings
-    from emby_processor.service import Service, build_upstreams, open_db
 
     profiles: list[cProfile.Profile] = []
     lock = threading.Lock()
@@ -213,7 +213,7 @@ def profile(files: int, top: int = 35) -> str:
         settings = load_settings()
         db = open_db(settings)
         upstreams = build_upstreams(settings)
-        service = Service(settings, db, upstreams)
+        service = Workers(settings, db, upstreams)
         threading.setprofile(start_profiler)
         service.start()
         threading.setprofile(None)  # type: ignore[arg-type]

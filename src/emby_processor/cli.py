@@ -1,21 +1,18 @@
-"""The ``emby-processor`` command line."""
+"""The ``emby-processor`` command line: argument parsing; the work is the composition root's."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sqlite3
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 
 from emby_processor import __version__
 from emby_processor.config import Settings, load_settings
 from emby_processor.errors import ConfigError, StoreError
-from emby_processor.logbuffer import setup_logging
+from emby_processor.vocabulary import STATUSES
 
 EXIT_CONFIG = 2
 
@@ -25,26 +22,30 @@ fetches their metadata, files them into the library and updates Emby or Jellyfin
 Every setting comes from the environment or a .env file (see the README)."""
 
 
-def _run(args: argparse.Namespace) -> int:
-    from emby_processor.runner import run_all
+# the composition root imports every part (FastAPI, uvicorn, …): only the commands that run the
+# service pay for that, ``parse`` and ``status`` start at once
 
-    return run_all(_settings(), api=True, workers=True)
+
+def _run(args: argparse.Namespace) -> int:
+    from emby_processor import composition
+
+    return composition.run(_settings(), api=True, workers=True)
 
 
 def _api(args: argparse.Namespace) -> int:
-    from emby_processor.runner import run_all
+    from emby_processor import composition
 
-    return run_all(_settings(), api=True, workers=False)
+    return composition.run(_settings(), api=True, workers=False)
 
 
 def _workers(args: argparse.Namespace) -> int:
-    from emby_processor.runner import run_all
+    from emby_processor import composition
 
-    return run_all(_settings(), api=False, workers=True)
+    return composition.run(_settings(), api=False, workers=True)
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from emby_processor.runner import scan_now
+    from emby_processor import composition
 
     settings = _settings()
     folders = [Path(d) for d in args.dirs] or list(settings.watch_dirs)
@@ -52,7 +53,7 @@ def _scan(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             print(f"emby-processor: {folder} is not a folder", file=sys.stderr)
             return EXIT_CONFIG
-    added = scan_now(settings, folders)
+    added = composition.scan(settings, folders)
     print(f"queued {added} new file(s) from {', '.join(str(f) for f in folders)}")
     return 0
 
@@ -65,21 +66,16 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from emby_processor.db import QueueDB
+    from emby_processor import composition
 
     settings = _settings()
-    db = QueueDB(settings.db_path).open()
-    try:
-        stats = db.stats(top=args.top)
-        beats = db.heartbeats()
-    finally:
-        db.close()
+    stats, beats = composition.queue_status(settings, top=args.top)
     if args.json:
         workers = {b.name: {"state": b.state, "beat_at": b.beat_at} for b in beats}
         print(json.dumps({**stats, "workers": workers}, ensure_ascii=False, indent=2))
         return 0
     print(f"queue {settings.db_path}")
-    for key in ("total", "pending", "processing", "completed", "error"):
+    for key in ("total", *STATUSES):
         print(f"  {key:<11}{stats[key]:>8}")
     if stats["by_actress"]:
         print("top actresses")
@@ -170,16 +166,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def install_stop_signals(stop: Callable[[], None]) -> None:
-    """SIGTERM and SIGINT ask for a clean stop (only possible from the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-
-
-__all__ = ["main", "setup_logging"]
+__all__ = ["build_parser", "main"]

@@ -19,9 +19,11 @@ from emby_processor.errors import ConfigError
 OrganizeMode = Literal["move", "hardlink", "copy", "none"]
 AuthMode = Literal["none", "token", "password"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-ProviderName = Literal["metatube", "r18dev", "nfo"]
 
-DEFAULT_PROVIDERS: tuple[ProviderName, ...] = ("metatube", "r18dev", "nfo")
+#: the provider names are checked against ``providers.registry`` when the providers are built
+DEFAULT_PROVIDERS: tuple[str, ...] = ("metatube", "r18dev", "nfo")
+#: UPSTREAM_DEADLINE_SECONDS when unset, in multiples of PROVIDER_TIMEOUT_SECONDS
+DEADLINE_TIMEOUTS = 4
 DEFAULT_EXTENSIONS = ".mp4,.mkv,.avi,.wmv,.mov,.m4v,.ts,.iso,.rmvb,.flv,.webm"
 #: upper bounds of number settings by unit (the name's suffix), about 300 years: far beyond them
 #: a time no longer fits in a date (``inf`` or ``1e300`` seconds crashed every claim with
@@ -74,15 +76,17 @@ class Settings(BaseSettings):
     emby_path_map: str | None = None
     emby_item_wait_seconds: float = Field(default=900, ge=0)
     emby_poll_seconds: float = Field(default=5, gt=0)
+    upload_actress_photos: bool = True
 
     # metadata providers
-    metadata_providers: Annotated[list[ProviderName], NoDecode] = Field(
+    metadata_providers: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_PROVIDERS)
     )
     metatube_url: str | None = None
     metatube_token: str | None = None
     r18dev_url: str = "https://r18.dev"
     provider_timeout_seconds: float = Field(default=30, gt=0)
+    upstream_deadline_seconds: float | None = Field(default=None, gt=0)
 
     # retries
     max_retries: int = Field(default=5, ge=0)
@@ -153,6 +157,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be at most {limit:g}")
         return value
 
+    @field_validator("metadata_providers")
+    @classmethod
+    def _provider_names(cls, value: list[str]) -> list[str]:
+        return [name.strip().lower() for name in value if name.strip()]
+
     @field_validator("video_extensions")
     @classmethod
     def _dotted_lower(cls, value: list[str]) -> list[str]:
@@ -206,7 +215,7 @@ class Settings(BaseSettings):
     def _path_map(cls, value: str | None) -> str | None:
         if value is None or value.strip() == "":
             return None
-        from emby_processor.emby.pathmap import PathMap
+        from emby_processor.mediaserver.pathmap import PathMap
 
         PathMap.parse(value)  # raises ValueError with the reason
         return value
@@ -267,6 +276,13 @@ class Settings(BaseSettings):
     @property
     def emby_configured(self) -> bool:
         return bool(self.emby_url and self.emby_api_key)
+
+    @property
+    def upstream_deadline(self) -> float:
+        """Seconds one request to an upstream may take in all, its answer read in full."""
+        if self.upstream_deadline_seconds is not None:
+            return self.upstream_deadline_seconds
+        return DEADLINE_TIMEOUTS * self.provider_timeout_seconds
 
 
 def describe_validation_error(error: ValidationError) -> str:

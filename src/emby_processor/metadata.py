@@ -1,4 +1,4 @@
-"""The normalised metadata model every provider returns (providers document, section 4)."""
+"""The normalised metadata model every provider returns (docs/providers.md, section 4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emby_processor.fieldlimits import LIMITS, apply_limits
 
-__all__ = ["LIMITS", "MovieMetadata", "Person", "SearchCandidate"]
+__all__ = ["LIMITS", "MovieMetadata", "Person"]
 
 
 class Person(BaseModel):
@@ -23,21 +23,6 @@ class Person(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     image_url: str | None = None
     external_ids: dict[str, str] = Field(default_factory=dict)
-
-
-class SearchCandidate(BaseModel):
-    """One search hit before its full record is fetched."""
-
-    source: str
-    source_id: str
-    code: str
-    title: str = ""
-    release_date: date | None = None
-    actresses: list[str] = Field(default_factory=list)
-    cover_url: str | None = None
-    poster_url: str | None = None
-    score: float | None = None
-    homepage_url: str | None = None
 
 
 class MovieMetadata(BaseModel):

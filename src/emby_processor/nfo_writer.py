@@ -1,4 +1,4 @@
-"""Render ``MovieMetadata`` as an Emby/Jellyfin/Kodi ``.nfo`` (providers document, section 5).
+"""Render ``MovieMetadata`` as an Emby/Jellyfin/Kodi ``.nfo`` (docs/providers.md, section 5).
 
 Scraped text is data: it goes into the tree through ElementTree, which escapes it, after
 characters that XML 1.0 cannot carry at all (NUL and other control characters) are removed.

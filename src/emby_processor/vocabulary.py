@@ -1,9 +1,10 @@
 """The words every part of the service shares, written once.
 
 Item statuses, stages and the lane that runs each stage, error kinds, cause codes (a short
-stable name per kind of failure) and the fields of a queue row. The queue store, the API
-models, the CSV export and the dashboard (through ``GET /api/meta``) read them from here, so a
-new stage or cause is one edit in this file.
+stable name per kind of failure), the fields of a queue row, and the words of the health report
+(overall statuses, check statuses, worker kinds and states). The queue store, the workers, the
+health monitor, the API models, the CSV export and the dashboard (through ``GET /api/meta``)
+read them from here, so a new stage or cause is one edit in this file.
 """
 
 from __future__ import annotations
@@ -66,6 +67,22 @@ SORT_LABELS: dict[Sort, str] = {
 
 def lane_of(stage: Stage) -> Lane | None:
     return STAGE_LANE[stage]
+
+
+HealthStatus = Literal["healthy", "degraded", "unhealthy"]
+HEALTH_STATUSES: tuple[HealthStatus, ...] = get_args(HealthStatus)
+CheckStatus = Literal["ok", "warning", "error"]
+
+WorkerKind = Literal["FileProcessor", "EmbyUpdater", "RetryHandler", "Watcher", "Notifier"]
+WORKER_KINDS: tuple[WorkerKind, ...] = get_args(WorkerKind)
+#: the worker kind that runs each lane
+LANE_WORKERS: dict[Lane, WorkerKind] = {"file": "FileProcessor", "emby": "EmbyUpdater"}
+#: the workers without which nothing moves (health is unhealthy when none of them is alive)
+ESSENTIAL_WORKERS: tuple[WorkerKind, ...] = (*LANE_WORKERS.values(), "RetryHandler")
+WorkerState = Literal["starting", "running", "idle", "paused", "stalled", "stopped", "crashed"]
+WORKER_STATES: tuple[WorkerState, ...] = get_args(WorkerState)
+#: states of a worker that counts as alive (paused: a person asked for it)
+ALIVE_WORKER_STATES: frozenset[WorkerState] = frozenset({"running", "idle", "paused", "starting"})
 
 
 CauseCode = Literal[

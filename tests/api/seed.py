@@ -51,7 +51,7 @@ def make(db: QueueDB, spec: Spec) -> int:
         return int(item.id)
     if spec.status == "error" and spec.stage != "emby":
         if spec.stage != "identify":
-            db.move_stage(item.id, OWNER, spec.stage)
+            db.advance(item.id, OWNER, spec.stage, hold=True)
         db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
                 cause=spec.cause)  # type: ignore[arg-type]
         return int(item.id)
@@ -79,10 +79,8 @@ def _describe(db: QueueDB, item_id: int, spec: Spec) -> None:
     if spec.title:
         fields["title"] = spec.title
         fields["metadata_json"] = json.dumps({"title": spec.title, "code": spec.code})
-    if fields:
-        db.update_fields(item_id, OWNER, **fields)
-    if spec.actresses:
-        db.set_actresses(item_id, spec.actresses)
+    if fields or spec.actresses:
+        db.update_fields(item_id, OWNER, actresses=spec.actresses or None, **fields)
 
 
 def seed(db: QueueDB, specs: list[Spec]) -> dict[str, int]:

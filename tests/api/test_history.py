@@ -21,9 +21,10 @@ def file_one(db: QueueDB, n: int, metadata_ms: float = 400.0) -> int:
     """One item through every stage, with timed steps, as the workers record them."""
     item, _ = db.enqueue(f"/watch/ABP-{n:03d}.mp4", 1000, n)
     assert db.claim("file", OWNER) is not None
-    db.move_stage(item.id, OWNER, "metadata", event=NewEvent("identify", "ok", "code", 2.0))
-    db.move_stage(item.id, OWNER, "organize",
-                  event=NewEvent("metadata", "ok", "found", metadata_ms))
+    db.advance(item.id, OWNER, "metadata", hold=True,
+               event=NewEvent("identify", "ok", "code", 2.0))
+    db.advance(item.id, OWNER, "organize", hold=True,
+               event=NewEvent("metadata", "ok", "found", metadata_ms))
     db.update_fields(item.id, OWNER, event=NewEvent("organize", "ok", "filed", 30.0))
     db.advance(item.id, OWNER, "emby")
     assert db.claim("emby", OWNER) is not None

@@ -53,7 +53,6 @@ def test_dotenv_file_is_read(clean_env: Path) -> None:
         ("ORGANIZE_MODE", "teleport", "ORGANIZE_MODE"),
         ("EMBY_PATH_MAP", "no-equals-sign", "EMBY_PATH_MAP"),
         ("EMBY_URL", "emby.local:8096", "EMBY_URL"),
-        ("METADATA_PROVIDERS", "metatube,imdb", "METADATA_PROVIDERS"),
         ("MAX_RETRIES", "-1", "MAX_RETRIES"),
         ("LIBRARY_TEMPLATE", "{code}/{nonsense}{ext}", "LIBRARY_TEMPLATE"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),

@@ -24,7 +24,7 @@ import pytest
 
 from emby_processor.api import create_app
 from emby_processor.config import Settings
-from emby_processor.db import QueueDB
+from emby_processor.db import NewEvent, QueueDB
 from emby_processor.health import CheckResult, HealthMonitor
 from emby_processor.logbuffer import LogBuffer
 from tests.conftest import require_dependency
@@ -85,15 +85,13 @@ class Seeder:
             fields["library_path"] = spec.library_path
         if spec.server_path:
             fields["server_path"] = spec.server_path
-        if fields:
-            db.update_fields(item.id, OWNER, **fields)
-        if spec.actresses:
-            db.set_actresses(item.id, spec.actresses)
+        if fields or spec.actresses:
+            db.update_fields(item.id, OWNER, actresses=spec.actresses or None, **fields)
         if spec.status == "processing":
             return item.id
         if spec.stage != "emby":
             if spec.stage != "identify":
-                db.move_stage(item.id, OWNER, spec.stage)  # type: ignore[arg-type]
+                db.advance(item.id, OWNER, spec.stage, hold=True)  # type: ignore[arg-type]
             if spec.status == "pending":
                 db.defer(item.id, OWNER, 3600)
             elif spec.status == "error":
@@ -102,16 +100,16 @@ class Seeder:
             else:
                 raise AssertionError(f"{spec.status} needs stage emby")
             return item.id
-        db.add_event(item.id, "organize", "ok", "moved into the library", 12.5,
-                     {"target": spec.library_path or spec.path})
-        db.advance(item.id, OWNER, "emby")
+        db.advance(item.id, OWNER, "emby", event=NewEvent(
+            "organize", "ok", "moved into the library", 12.5,
+            {"target": spec.library_path or spec.path}))
         again = db.claim("emby", OWNER)
         assert again is not None and again.id == item.id
         if spec.status == "pending":
             db.defer(item.id, OWNER, 3600)
         elif spec.status == "completed":
-            db.add_event(item.id, "emby", "ok", "metadata written and verified", 340.0)
-            db.advance(item.id, OWNER, "done", emby_id=str(100000 + item.id))
+            db.advance(item.id, OWNER, "done", emby_id=str(100000 + item.id), event=NewEvent(
+                "emby", "ok", "metadata written and verified", 340.0))
         else:
             db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
                     cause=spec.cause)  # type: ignore[arg-type]

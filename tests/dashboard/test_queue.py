@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from emby_processor.db import NewEvent
 from tests.dashboard.conftest import Dash, Item, attach_recorder, open_dashboard, simple
 
 pytestmark = pytest.mark.browser
@@ -201,7 +202,8 @@ def test_detail_modal_shows_metadata_paths_error_and_timeline(dash: Dash, page):
     expect(page.locator("#detail-events")).to_contain_text("metadata re-fetch requested")
 
     # while open, the detail follows the item (next poll), keeping what the user unfolded
-    dash.db.add_event(item_id, "metadata", "ok", "fetched again from metatube", 410.0)
+    dash.db.update_fields(item_id, event=NewEvent("metadata", "ok", "fetched again from metatube",
+                                                  410.0))
     expect(page.locator("#detail-events")).to_contain_text("fetched again from metatube")
     expect(raw).to_be_visible()
 

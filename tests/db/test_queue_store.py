@@ -145,7 +145,7 @@ def test_lease_guards_updates(db: QueueDB) -> None:
 def test_fail_then_retry_flow(db: QueueDB) -> None:
     item, _ = db.enqueue("/watch/ABP-002.mp4", 1, 1)
     db.claim("file", "w")
-    db.move_stage(item.id, "w", "metadata", movie_code="ABP-002")
+    db.advance(item.id, "w", "metadata", hold=True, movie_code="ABP-002")
     failed = db.fail(item.id, "w", message="boom", kind="permanent", retry_in=None)
     assert failed.status == "error" and failed.stage == "metadata" and failed.retry_count == 1
     assert failed.next_attempt_at is None
@@ -170,13 +170,13 @@ def test_transient_error_promoted_after_backoff_until_max(db: QueueDB) -> None:
 
 def test_counters_follow_every_change(db: QueueDB) -> None:
     ids = [db.enqueue(f"/w/A-{n}.mp4", n, n)[0].id for n in range(5)]
-    db.set_actresses(ids[0], ["Hana", "Yui"])
-    db.set_actresses(ids[1], ["Hana"])
+    db.update_fields(ids[0], actresses=["Hana", "Yui", "Hana", ""])
+    db.update_fields(ids[1], actresses=["Hana"])
     db.claim("file", "w")
     stats = db.stats()
     assert (stats["pending"], stats["processing"], stats["total"]) == (4, 1, 5)
     assert stats["by_actress"] == {"Hana": 2, "Yui": 1}
-    db.set_actresses(ids[0], ["Yui"])
+    db.update_fields(ids[0], actresses=["Yui"])
     db.delete(ids[1])
     stats = db.stats()
     assert stats["by_actress"] == {"Yui": 1}
@@ -227,8 +227,8 @@ def test_every_dashboard_query_uses_an_index(db: QueueDB, flt: QueueFilter, sort
 def test_free_text_search_finds_code_actress_title_and_path(db: QueueDB) -> None:
     item, _ = db.enqueue("/watch/downloads/[site]ABP-123.mp4", 1, 1)
     db.claim("file", "w")
-    db.update_fields(item.id, "w", movie_code="ABP-123", title="Summer Story")
-    db.set_actresses(item.id, ["Kaede Fua"])
+    db.update_fields(item.id, "w", movie_code="ABP-123", title="Summer Story",
+                     actresses=["Kaede Fua"])
     other, _ = db.enqueue("/watch/SSIS-001.mp4", 1, 1)
     for q in ("ABP-123", "abp", "Kaede", "summer", "downloads"):
         items, total = db.list_items(QueueFilter(q=q))

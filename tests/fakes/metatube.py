@@ -1,4 +1,4 @@
-"""A fake MetaTube server over real HTTP (providers document, sections 1.1-1.6).
+"""A fake MetaTube server over real HTTP (docs/providers.md, section 1).
 
     fake = FakeMetaTube(token="secret")
     fake.add_movie(sample_movie("ABP-123", actresses=["見本花子"]))

@@ -1,4 +1,4 @@
-"""A fake r18.dev over real HTTP (providers document, sections 2.1-2.4).
+"""A fake r18.dev over real HTTP (docs/providers.md, section 2).
 
     fake = FakeR18Dev()
     fake.add_movie(sample_record("ABP-123"))            # combined= + dvd_id= lookups

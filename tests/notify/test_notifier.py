@@ -191,14 +191,13 @@ def test_the_test_button_without_urls_is_a_409(tmp_path: Path, db: QueueDB) -> N
 
 
 def test_the_service_runs_a_notifier_only_when_urls_are_set(tmp_path: Path, db: QueueDB) -> None:
-    from emby_processor.service import Service
-    from emby_processor.upstreams import build_upstreams
+    from emby_processor.composition import Workers, build_upstreams
 
     for urls, expected in (([], False), (["json://127.0.0.1:9/hook"], True)):
         settings = make_settings(tmp_path, notify_urls=urls)
         upstreams = build_upstreams(settings)
         try:
-            kinds = [spec.kind for spec in Service(settings, db, upstreams).supervisor.specs]
+            kinds = [spec.kind for spec in Workers(settings, db, upstreams).supervisor.specs]
         finally:
             upstreams.close()
         assert ("Notifier" in kinds) is expected

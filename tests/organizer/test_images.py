@@ -81,7 +81,7 @@ def test_fetches_an_image(base: str, fetcher: ImageFetcher) -> None:
         ("/html", PermanentError, "not an image"),
         ("/missing", PermanentError, "404"),
         ("/busy", UpstreamError, "503"),
-        ("/huge", PermanentError, "over 16384 bytes"),
+        ("/huge", UpstreamError, "more than 16384 bytes"),
         ("/slow", UpstreamError, "timed out"),
     ],
 )

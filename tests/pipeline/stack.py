@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emby_processor.composition import Workers, build_upstreams, open_db
 from emby_processor.config import Settings, load_settings
 from emby_processor.db import QueueDB, QueueFilter, QueueItem
-from emby_processor.service import Service, open_db
-from emby_processor.upstreams import build_upstreams
 from tests.fakes.emby import FakeMediaServer
 from tests.fakes.images import FakeImages
 from tests.fakes.metatube import FakeMetaTube, sample_movie
@@ -112,7 +111,8 @@ class InProcess:
         self.settings = stack.settings(monkeypatch, **overrides)
         self.db: QueueDB = open_db(self.settings)
         self.upstreams = build_upstreams(self.settings)
-        self.service = Service(self.settings, self.db, self.upstreams)
+        #: the workers of the process, as ``emby-processor workers`` builds them
+        self.service = Workers(self.settings, self.db, self.upstreams)
 
     def __enter__(self) -> InProcess:
         self.service.start()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.metatube import sample_actor
 from tests.pipeline.stack import (
     SERVER_LIBRARY,
     InProcess,
@@ -189,3 +190,21 @@ def test_existing_target_is_a_permanent_error_naming_both_paths(
     assert target.read_bytes() == b"the user's own copy"
     assert source.exists()
     assert item.organize_intent is None  # nothing half done is left to "resume" on retry
+
+
+@pytest.mark.parametrize("upload", ["true", "false"])
+def test_actress_photos_reach_the_media_server_unless_switched_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upload: str
+) -> None:
+    with running_stack(tmp_path) as stack:
+        stack.movie_on_metatube("SONE-100", actresses=("Saika Kawakita",))
+        stack.metatube.add_actor(sample_actor("Saika Kawakita", image_base=stack.image_base()))
+        stack.drop("SONE-100.mp4")
+        with InProcess(stack, monkeypatch, UPLOAD_ACTRESS_PHOTOS=upload) as run:
+            (item,) = wait_for(lambda: run.settled(1), 30, run.describe)
+        assert item.status == "completed", item.error_message
+        person = stack.emby.person("Saika Kawakita")
+        assert person is not None
+        photo = stack.emby.image(person["Id"])
+        assert (photo is not None) == (upload == "true")
+        assert item.warnings == []

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from emby_processor.errors import (
-    ConfigError,
     MetadataNotFoundError,
     UpstreamAuthError,
     UpstreamBlockedError,
@@ -16,14 +15,11 @@ from emby_processor.errors import (
 )
 from emby_processor.metadata import MovieMetadata, Person
 from emby_processor.nfo_writer import render_nfo
-from emby_processor.providers import (
-    MetaTubeProvider,
-    NfoProvider,
-    ProviderChain,
-    ProviderStatus,
-    R18DevProvider,
-    build_providers,
-)
+from emby_processor.providers import ProviderStatus
+from emby_processor.providers.chain import ProviderChain
+from emby_processor.providers.metatube import MetaTubeProvider
+from emby_processor.providers.nfo import NfoProvider
+from emby_processor.providers.r18dev import R18DevProvider
 from tests.fakes.metatube import sample_movie
 from tests.fakes.r18dev import sample_record
 from tests.providers.conftest import Served
@@ -169,23 +165,6 @@ def test_path_and_refresh_reach_every_provider(tmp_path: Path) -> None:
     assert a.calls == b.calls == [("ABP-123", tmp_path / "v.mp4", True)]
 
 
-def test_check_all_survives_a_crashing_probe() -> None:
-    chain = ProviderChain([Stub("a", None), Stub("b", RuntimeError("probe bug"))])
-    statuses = chain.check_all()
-    assert statuses["a"] == ProviderStatus(True, "a fine")
-    assert not statuses["b"].ok and "probe bug" in statuses["b"].message
-
-
-def test_build_providers_in_order_and_skips_metatube_without_url() -> None:
-    built = build_providers(["metatube", "r18dev", "nfo"], metatube_url=None)
-    assert [p.name for p in built] == ["r18dev", "nfo"]
-    built = build_providers([" NFO ", "metatube"], metatube_url="http://mt:8080", timeout=3)
-    assert [type(p) for p in built] == [NfoProvider, MetaTubeProvider]
-    ProviderChain(built).close()
-    with pytest.raises(ConfigError, match="unknown provider 'javbus'"):
-        build_providers(["javbus"], metatube_url=None)
-
-
 def test_whole_chain_against_the_fakes(metatube: Served, r18: Served, tmp_path: Path) -> None:
     """MetaTube is down, r18.dev answers without a plot, the .nfo beside the video fills it."""
     metatube.fake.add_movie(sample_movie("ABP-123"))
@@ -195,11 +174,12 @@ def test_whole_chain_against_the_fakes(metatube: Served, r18: Served, tmp_path: 
     video.write_bytes(b"")
     nfo = MovieMetadata(code="ABP-123", title="from nfo", plot="Plot from the nfo")
     video.with_suffix(".nfo").write_bytes(render_nfo(nfo))
-    chain = ProviderChain([
+    providers = [
         MetaTubeProvider(metatube.url, timeout=5),
         R18DevProvider(r18.url, min_interval=0.0),
         NfoProvider(),
-    ])  # fmt: skip
+    ]
+    chain = ProviderChain(providers)
     try:
         m = chain.fetch("ABP-123", path=video)
         assert m.source == "r18dev" and m.title == "ABP-123 の見本タイトル"
@@ -208,10 +188,11 @@ def test_whole_chain_against_the_fakes(metatube: Served, r18: Served, tmp_path: 
         m = chain.fetch("ABP-123", path=video, refresh=True)
         assert m.provenance["plot"] == "nfo" and m.plot == "Plot from the nfo"
         assert m.provenance["title"] == "r18dev" and m.cover_url is None
-        statuses = chain.check_all()
+        statuses = {p.name: p.check() for p in providers}
         assert not statuses["metatube"].ok and statuses["r18dev"].ok and statuses["nfo"].ok
     finally:
-        chain.close()
+        for provider in providers:
+            provider.close()
 
 
 def test_language_follows_the_provider_of_the_title() -> None:

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from emby_processor.errors import UpstreamAuthError, UpstreamError
+from emby_processor.httpclient import USER_AGENT
 from emby_processor.providers.metatube import MetaTubeProvider
-from emby_processor.providers.transport import USER_AGENT
 from tests.fakes.metatube import ZERO_DATE, sample_actor, sample_movie
 from tests.providers.conftest import Served
 

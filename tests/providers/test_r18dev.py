@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from emby_processor.errors import UpstreamBlockedError, UpstreamError
+from emby_processor.httpclient import USER_AGENT
 from emby_processor.providers.r18dev import CacheEntry, R18DevProvider
 from emby_processor.providers.r18dev_mapping import map_record
-from emby_processor.providers.transport import USER_AGENT
 from tests.fakes.r18dev import DETAIL, sample_record
 from tests.providers.conftest import Served
 

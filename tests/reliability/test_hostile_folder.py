@@ -29,7 +29,7 @@ from emby_processor.config import Settings
 from emby_processor.db import QueueDB, QueueFilter
 from emby_processor.logbuffer import LogBuffer
 from emby_processor.metadata import MovieMetadata
-from emby_processor.service import cover_reader
+from emby_processor.organizer.localimage import cover_reader
 from tests.fakes.images import TINY_JPEG, png
 from tests.fakes.server import free_port, serve
 from tests.pipeline.stack import SERVER_LIBRARY, Stack, running_stack
@@ -63,7 +63,7 @@ def _metadata(code: str) -> MovieMetadata:
 @pytest.mark.parametrize("name", ["ABP-001.mp4", "ABP-002.mp4", "ABP-003.mp4", "ABP-004.mp4"])
 def test_hostile_sidecars_are_never_uploaded(folder: HostileFolder, name: str) -> None:
     images = FakeImages()
-    read = cover_reader(images)  # type: ignore[arg-type]
+    read = cover_reader(images.fetch)
     tracemalloc.start()
     started = time.monotonic()
     try:
@@ -78,7 +78,7 @@ def test_hostile_sidecars_are_never_uploaded(folder: HostileFolder, name: str) -
 
 
 def test_secrets_never_leave_through_a_sidecar(folder: HostileFolder) -> None:
-    read = cover_reader(FakeImages())  # type: ignore[arg-type]
+    read = cover_reader(FakeImages().fetch)
     for name in folder.videos:
         cover = read(folder.video(name), _metadata("ABP-000"))
         assert cover is None or SECRET not in cover[0]
@@ -87,7 +87,7 @@ def test_secrets_never_leave_through_a_sidecar(folder: HostileFolder) -> None:
 
 def test_a_real_image_under_a_jpg_name_is_used_with_its_own_type(folder: HostileFolder) -> None:
     images = FakeImages()
-    cover = cover_reader(images)(folder.video("ABP-005.mp4"), _metadata("ABP-005"))  # type: ignore[arg-type]
+    cover = cover_reader(images.fetch)(folder.video("ABP-005.mp4"), _metadata("ABP-005"))
     assert cover is not None
     assert cover[1] == "image/png" and cover[0].startswith(b"\x89PNG")
     assert images.urls == []

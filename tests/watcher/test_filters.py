@@ -1,4 +1,7 @@
-"""Each rule of ``is_candidate``, on real files."""
+"""Each rule that decides whether a file in a watch folder is worth queueing, on real files.
+
+(The rule about files the organizer put into the library needs the queue: see
+``test_watcher.py::test_library_inside_watch_folder``.)"""
 
 from __future__ import annotations
 
@@ -7,16 +10,20 @@ from pathlib import Path
 import pytest
 
 from emby_processor.config import DEFAULT_EXTENSIONS
-from emby_processor.db import QueueDB
-from emby_processor.watcher.filters import is_candidate, is_ignored_dir_name
+from emby_processor.watcher.filters import (
+    has_partial_sibling,
+    is_candidate_name,
+    is_ignored_dir_name,
+)
 
 from .conftest import write
 
 EXTENSIONS = DEFAULT_EXTENSIONS.split(",")
 
 
-def candidate(path: Path, root: Path, **kwargs: object) -> bool:
-    return is_candidate(path, EXTENSIONS, root=root, **kwargs)  # type: ignore[arg-type]
+def candidate(path: Path, root: Path) -> bool:
+    """As the watcher decides once a file has settled: its name, then download markers."""
+    return is_candidate_name(path, EXTENSIONS, root) and not has_partial_sibling(path)
 
 
 @pytest.mark.parametrize("name", ["ABP-123.mp4", "ABP-123.MKV", "abp-123.Mp4", "x.iso", "y.ts"])
@@ -79,26 +86,3 @@ def test_nas_junk_folders_ignored(tmp_path: Path, folder: str) -> None:
     assert not candidate(write(tmp_path / "share" / folder / "ABP-123.mp4"), tmp_path)
     assert is_ignored_dir_name(folder)
     assert is_ignored_dir_name(folder.upper())
-
-
-def test_library_files_known_to_db_ignored(tmp_path: Path, db: QueueDB) -> None:
-    library = tmp_path / "library"
-    filed = write(library / "Actress" / "ABP-123" / "ABP-123.mp4")
-    dropped = write(library / "Actress" / "ABP-456" / "ABP-456.mp4")
-    item, _ = db.enqueue(str(tmp_path / "ABP-123.mp4"), 5, 1)
-    db.update_fields(item.id, library_path=str(filed))
-
-    def check(path: Path) -> bool:
-        return candidate(path, tmp_path, library_dir=library, is_library_file=lambda p: (
-            db.is_library_file(str(p))
-        ))
-
-    assert not check(filed)
-    assert check(dropped)  # put there by hand, not by the organizer
-
-
-def test_library_rule_needs_the_file_inside_the_library(tmp_path: Path) -> None:
-    video = write(tmp_path / "in" / "ABP-123.mp4")
-    assert candidate(
-        video, tmp_path, library_dir=tmp_path / "library", is_library_file=lambda _p: True
-    )

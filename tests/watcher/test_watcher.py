@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from emby_processor.db import QueueDB
+from emby_processor.organizer.intent import MoveIntent
 from emby_processor.timeutil import iso_in
 from emby_processor.watcher import Watcher, scan_once
 
@@ -91,7 +91,9 @@ def test_library_inside_watch_folder(
     done, _ = db.enqueue(str(watch / "ABP-1.mp4"), 5, 1)
     db.update_fields(done.id, library_path=str(filed))
     moving, _ = db.enqueue(str(watch / "ABP-2.mp4"), 5, 1)
-    db.update_fields(moving.id, organize_intent=json.dumps({"target": str(being_filed)}))
+    intent = MoveIntent("move", watch / "ABP-2.mp4", being_filed,
+                        being_filed.with_name(".ABP-2.mp4.tmp"), 5)
+    db.update_fields(moving.id, organize_intent=intent.to_json())
 
     watcher = make_watcher(make_settings, db, clock, file_settle_seconds=0, library_dir=library)
     assert watcher.step() == 1
@@ -256,3 +258,21 @@ def test_scan_once_skips_settling(watch: Path, make_settings: MakeSettings, db: 
     assert scan_once(make_settings(), db, [other]) == 0
     shutil.rmtree(other)
     assert scan_once(make_settings(), db, [other]) == 0
+
+
+def test_a_full_scan_queues_what_it_found_in_one_write(
+    watch: Path, make_settings: MakeSettings, db: QueueDB, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for n in range(30):
+        write(watch / f"sub{n % 3}" / f"ABP-{n:03d}.mp4")
+    batches: list[int] = []
+    single: list[str] = []
+    enqueue_many = db.enqueue_many
+    monkeypatch.setattr(db, "enqueue_many", lambda files: batches.append(len(files)) or
+                        enqueue_many(files))
+    monkeypatch.setattr(db, "enqueue", lambda path, *a: single.append(path))
+    watcher = make_watcher(make_settings, db, clock, file_settle_seconds=0)
+    assert watcher.step() == 30
+    assert batches == [30] and single == []
+    assert len(queued_paths(db)) == 30

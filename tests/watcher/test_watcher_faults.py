@@ -26,7 +26,8 @@ SJIS_NAME = os.fsdecode("[字幕]ABP-123 ファイル.mp4".encode("cp932"))
 
 
 class FlakyStore:
-    """A QueueDB whose enqueue fails for the paths (or all paths) the test names."""
+    """A QueueDB whose enqueue fails for the paths (or all paths) the test names; a batch fails
+    as a whole when one of its paths does (it is one transaction)."""
 
     def __init__(self, db: QueueDB) -> None:
         self.db = db
@@ -41,6 +42,15 @@ class FlakyStore:
         if any(part in path for part in self.fail_for):
             raise RuntimeError(f"cannot queue {path}")
         return self.db.enqueue(path, *args, **kwargs)
+
+    def enqueue_many(self, files: Any) -> Any:
+        files = list(files)
+        self.attempts += 1
+        if self.fail_all is not None:
+            raise self.fail_all
+        if any(part in path for path, _, _ in files for part in self.fail_for):
+            raise RuntimeError("cannot queue this batch")
+        return self.db.enqueue_many(files)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.db, name)

@@ -126,12 +126,16 @@ def test_pause_is_read_from_the_database(db: QueueDB) -> None:
         supervisor.stop(timeout=2)
 
 
-def test_backoff_doubles_is_capped_jittered_and_honours_retry_after() -> None:
+def test_backoff_doubles_is_capped_jittered_and_honours_retry_after_up_to_the_cap() -> None:
     policy = RetryPolicy(max_retries=3, base_seconds=10, max_seconds=35, jitter=0.2)
     delays = [policy.delay(n) for n in (1, 2, 3, 4)]
     for delay, raw in zip(delays, (10, 20, 35, 35), strict=True):
         assert raw * 0.8 <= delay <= raw * 1.2
-    assert policy.delay(1, retry_after=100) == 100
+    assert policy.delay(1, retry_after=30) == 30
+    # an upstream's wait is honoured up to RETRY_BACKOFF_MAX_SECONDS, and only a real number
+    assert policy.delay(1, retry_after=100) == 35
+    assert 8 <= policy.delay(1, retry_after=float("inf")) <= 12
+    assert 8 <= policy.delay(1, retry_after=float("nan")) <= 12
     assert policy.next_retry(TransientError("x"), failures_before=0) is not None
     assert policy.next_retry(TransientError("x"), failures_before=3) is None
     assert policy.next_retry(PermanentError("x"), failures_before=0) is None

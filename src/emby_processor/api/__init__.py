@@ -1,7 +1,9 @@
 """The HTTP API and dashboard.
 
-``emby_processor.api:app`` is built on first access from the environment (``Settings()``), so
-importing this package does no work; ``create_app`` builds one from explicit parts.
+``emby_processor.api:app`` is built on first access from the environment by the composition
+root (``composition.build_app``), so importing this package does no work; ``create_app``
+builds one from explicit parts. Asking the composition root for the app is the one place the
+API reaches above its layer (the import contracts in pyproject.toml name it).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ __all__ = ["create_app"]
 
 def __getattr__(name: str) -> Any:
     if name == "app":
+        from emby_processor.composition import build_app
         from emby_processor.config import load_settings
 
-        built = create_app(load_settings())
+        built = build_app(load_settings())
         # cache it as a real attribute: later lookups no longer reach __getattr__
         globals()["app"] = built
         return built

@@ -2,12 +2,14 @@
 
 In the one-process service the caller passes the QueueDB, LogBuffer and HealthMonitor it
 already runs. Given none of them (the dashboard on its own), the app builds its own from the
-settings and its lifespan opens and closes exactly what it built.
+settings and its lifespan opens and closes exactly what it built, plus whatever ``closers`` the
+caller hands over (the upstream clients behind ``upstream_checks``, see
+``composition.build_app``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -31,10 +33,9 @@ from emby_processor.api.routes import (
 )
 from emby_processor.api.routes import logs as logs_routes
 from emby_processor.api.security import REQUESTED_WITH, HostGuard, SecurityHeaders, WriteGuard
-from emby_processor.api.standalone import standalone_upstreams
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
-from emby_processor.health import HealthMonitor
+from emby_processor.health import HealthMonitor, UpstreamCheck, build_upstream_checks
 from emby_processor.logbuffer import LogBuffer, setup_logging
 
 DESCRIPTION = f"""
@@ -49,16 +50,20 @@ Write endpoints (POST and DELETE under `/api/`) refuse cross-site requests and n
 
 def create_app(
     settings: Settings, *, db: QueueDB | None = None, logs: LogBuffer | None = None,
-    health: HealthMonitor | None = None, keepalive_seconds: float = 15.0,
+    health: HealthMonitor | None = None,
+    upstream_checks: Mapping[str, UpstreamCheck] | None = None,
+    closers: Sequence[Callable[[], None]] = (), keepalive_seconds: float = 15.0,
     log_backlog: int = 100,
 ) -> FastAPI:
-    """The ASGI app. ``keepalive_seconds`` is the SSE comment interval (tests shorten it)."""
+    """The ASGI app. ``keepalive_seconds`` is the SSE comment interval (tests shorten it).
+
+    ``upstream_checks`` feed the health monitor the app builds when given none."""
     owns_db, owns_logs, owns_health = db is None, logs is None, health is None
     db = db or QueueDB(settings.db_path, lease_seconds=settings.lease_seconds)
     logs = logs or LogBuffer(settings.log_buffer_lines)
-    closers: list[Callable[[], None]] = []
     if health is None:
-        checks, closers = standalone_upstreams(settings)
+        checks = upstream_checks if upstream_checks is not None else build_upstream_checks(
+            settings)
         health = HealthMonitor(settings, db, upstream_checks=checks)
     notifier = LogNotifier(logs)
     ctx = AppContext(settings, db, logs, health, notifier, keepalive_seconds, log_backlog)

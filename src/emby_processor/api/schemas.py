@@ -1,6 +1,6 @@
 """Request and response models: they are what /docs and /openapi.json show.
 
-Field names follow the original spec's examples (DESIGN.md section 3). Times are ISO 8601 UTC
+Field names are the HTTP API's (README, "HTTP API"). Times are ISO 8601 UTC
 strings ending in ``Z``, exactly as the queue store writes them.
 """
 
@@ -11,11 +11,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from emby_processor.vocabulary import CauseCode, Stage, Status
+from emby_processor.vocabulary import (
+    CauseCode,
+    CheckStatus,
+    ErrorKind,
+    HealthStatus,
+    Stage,
+    Status,
+)
 from emby_processor.vocabulary import Sort as Sort  # re-exported for the routes
 
 StatusOrBlank = Literal[Status, ""]  # "" = every status
-CheckStatus = Literal["ok", "warning", "error"]
 MAX_ID = 2**63 - 1  # SQLite's INTEGER range; larger ids cannot exist and must not reach it
 
 
@@ -51,7 +57,7 @@ class WorkerOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: Literal["healthy", "degraded", "unhealthy"]
+    status: HealthStatus
     workers: dict[str, str]
     worker_details: dict[str, WorkerOut]
     paused: bool
@@ -196,7 +202,7 @@ class StageOut(NamedOut):
 
 class CauseOut(BaseModel):
     code: CauseCode
-    kind: Literal["transient", "permanent"]
+    kind: ErrorKind
     title: str = Field(description="what happened, in a plain sentence")
     hint: str = Field(description="what a person can do about it")
 

@@ -27,24 +27,30 @@ class Intake(StoreBase):
         mtime. The caller asks again once it is released (``busy_with``).
         """
         with self._pool.write() as conn:
-            busy = _busy_with(conn, file_path)
-            if busy is not None:
-                return busy, False
-            item = self._insert(conn, file_path, file_size, file_mtime_ns, now_iso())
-            if item is not None:
-                return item, True
-            row = conn.execute(
-                "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
-                (path_param(file_path), file_size, file_mtime_ns),
-            ).fetchone()
-        return QueueItem.from_row(row), False
+            return self._enqueue(conn, file_path, file_size, file_mtime_ns, now_iso())
 
-    def enqueue_many(self, files: Iterable[tuple[str, int, int]]) -> list[QueueItem]:
-        """Enqueue a batch in one transaction (a folder scan); returns the items created."""
+    def enqueue_many(
+        self, files: Iterable[tuple[str, int, int]]
+    ) -> list[tuple[QueueItem, bool]]:
+        """``enqueue`` for each of a batch, in one transaction (what one watcher step found)."""
         now = now_iso()
         with self._pool.write() as conn:
-            created = [self._insert(conn, path, size, mtime, now) for path, size, mtime in files]
-        return [item for item in created if item is not None]
+            return [self._enqueue(conn, path, size, mtime, now) for path, size, mtime in files]
+
+    def _enqueue(
+        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
+    ) -> tuple[QueueItem, bool]:
+        busy = _busy_with(conn, file_path)
+        if busy is not None:
+            return busy, False
+        item = self._insert(conn, file_path, size, mtime_ns, now)
+        if item is not None:
+            return item, True
+        row = conn.execute(
+            "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
+            (path_param(file_path), size, mtime_ns),
+        ).fetchone()
+        return QueueItem.from_row(row), False
 
     def _insert(
         self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str

@@ -8,7 +8,6 @@ that expires if its holder dies.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import sqlite3
@@ -17,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
 from emby_processor.db.connection import ConnectionPool
-from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.history import HistoryReads
 from emby_processor.db.intake import Intake
 from emby_processor.db.models import (
@@ -34,8 +33,11 @@ from emby_processor.db.schema import migrate
 from emby_processor.db.service_state import ServiceState
 from emby_processor.db.text import PATH_COLUMNS, json_param, path_param, text_param
 from emby_processor.errors import StoreError
+from emby_processor.item import unique_names
 from emby_processor.timeutil import iso_in, now_iso
-from emby_processor.vocabulary import CauseCode
+from emby_processor.vocabulary import CauseCode, ErrorKind
+
+__all__ = ["UPDATABLE", "ItemConflict", "ItemNotFound", "QueueDB"]
 
 #: columns a worker may set on an item it holds
 UPDATABLE = frozenset(
@@ -47,20 +49,13 @@ UPDATABLE = frozenset(
 )
 
 
-class ItemNotFound(StoreError):
-    pass
-
-
-class ItemConflict(StoreError):
-    pass
-
-
-class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
+class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
-    This module holds the item lifecycle (claim, advance, fail, retry, leases); enqueueing is in
-    ``intake.py``, the dashboard's reads in ``reads.py`` and heartbeats, controls and figures in
-    ``service_state.py``.
+    This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
+    leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete,
+    clean up) in ``actions.py``, the dashboard's reads in ``reads.py`` (its history in
+    ``history.py``), and heartbeats, controls and figures in ``service_state.py``.
     """
 
     def __init__(
@@ -153,15 +148,16 @@ class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
 
     def update_fields(
         self, item_id: int, owner: str | None = None, *, event: NewEvent | None = None,
-        **fields: Any,
+        actresses: Iterable[str] | None = None, **fields: Any,
     ) -> None:
-        """Set data columns of an item (while holding its lease, when ``owner`` is given)."""
+        """Set data columns of an item (while holding its lease, when ``owner`` is given);
+        ``actresses`` replaces its actresses (the first one is the display actress)."""
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event)
+            self._set(conn, item_id, owner, fields, event, actresses)
 
     def _set(
         self, conn: sqlite3.Connection, item_id: int, owner: str | None, fields: dict[str, Any],
-        event: NewEvent | None = None,
+        event: NewEvent | None = None, actresses: Iterable[str] | None = None,
     ) -> None:
         unknown = set(fields) - UPDATABLE
         if unknown:
@@ -176,33 +172,43 @@ class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
         )
         if cur.rowcount != 1:
             raise ItemConflict(f"item {item_id} is no longer held by {owner}")
+        if actresses is not None:
+            self._set_actresses(conn, item_id, unique_names(list(actresses)))
         if event is not None:
             self._event(conn, item_id, *event)
 
-    def set_actresses(self, item_id: int, names: Iterable[str]) -> None:
-        """Replace the item's actresses (first one is the display actress)."""
-        unique = list(dict.fromkeys(text_param(n) for n in names if n))
-        with self._pool.write() as conn:
-            conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
-            conn.executemany(
-                "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
-                [(item_id, name) for name in unique],
-            )
-            conn.execute(
-                "UPDATE items SET actress = ?, actresses = ?, updated_at = ? WHERE id = ?",
-                (unique[0] if unique else None, json.dumps(unique, ensure_ascii=False),
-                 now_iso(), item_id),
-            )
+    def _set_actresses(self, conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
+        names = unique_names([text_param(name) for name in names])
+        conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
+        conn.executemany(
+            "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
+            [(item_id, name) for name in names],
+        )
+        conn.execute(
+            "UPDATE items SET actress = ?, actresses = ? WHERE id = ?",
+            (names[0] if names else None, json_param(names), item_id),
+        )
 
     def advance(
-        self, item_id: int, owner: str, stage: Stage, *, event: NewEvent | None = None,
-        **fields: Any,
+        self, item_id: int, owner: str, stage: Stage, *, hold: bool = False,
+        event: NewEvent | None = None, actresses: Iterable[str] | None = None, **fields: Any,
     ) -> None:
-        """The held item finished a step: release it as pending at ``stage`` (or completed)."""
-        status: Status = "completed" if stage == "done" else "pending"
-        now = now_iso()
+        """The held item finished a step, in one transaction: ``fields`` (and ``actresses``)
+        set, ``event`` added, error cleared, now at ``stage``.
+
+        ``hold`` keeps the lease (the worker goes straight on to ``stage``); otherwise the item
+        is released as pending at ``stage``, or completed at ``done``."""
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event)
+            self._set(conn, item_id, owner, fields, event, actresses)
+            if hold:
+                conn.execute(
+                    "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL,"
+                    " error_cause = NULL WHERE id = ?",
+                    (stage, item_id),
+                )
+                return
+            status: Status = "completed" if stage == "done" else "pending"
+            now = now_iso()
             conn.execute(
                 "UPDATE items SET status = ?, stage = ?, lease_owner = NULL,"
                 " lease_expires_at = NULL, next_attempt_at = ?, error_message = NULL,"
@@ -210,19 +216,6 @@ class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
                 " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
                 " updated_at = ? WHERE id = ?",
                 (status, stage, now, status, now, now, item_id),
-            )
-
-    def move_stage(
-        self, item_id: int, owner: str, stage: Stage, *, event: NewEvent | None = None,
-        **fields: Any,
-    ) -> None:
-        """The held item finished a step and goes straight on to the next one, still held."""
-        with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event)
-            conn.execute(
-                "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL,"
-                " error_cause = NULL WHERE id = ?",
-                (stage, item_id),
             )
 
     def defer(
@@ -243,15 +236,19 @@ class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
         self.defer(item_id, owner, 0)
 
     def fail(
-        self, item_id: int, owner: str, *, message: str, kind: str, retry_in: float | None,
-        cause: CauseCode = "internal", duration_ms: float | None = None,
-        payload: dict[str, Any] | None = None,
+        self, item_id: int, owner: str, *, message: str, kind: ErrorKind,
+        retry_in: float | None, cause: CauseCode = "internal",
+        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
     ) -> QueueItem:
         """Mark a held item failed at its current stage; ``retry_in`` None = a person decides.
 
-        The error goes on the item's timeline in the same transaction."""
+        ``fields`` (stage state to undo) and the error on the item's timeline are written in
+        the same transaction."""
         now = now_iso()
         with self._pool.write() as conn:
+            if fields:
+                self._set(conn, item_id, owner, fields)
             row = conn.execute(
                 "UPDATE items SET status = 'error', error_message = ?, error_kind = ?,"
                 " error_cause = ?, retry_count = retry_count + 1, next_attempt_at = ?,"
@@ -264,74 +261,6 @@ class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
                 raise ItemConflict(f"item {item_id} is no longer held by {owner}")
             self._event(conn, item_id, row["stage"], "error", message, duration_ms, payload)
         return QueueItem.from_row(row)
-
-    def retry(self, item_id: int) -> QueueItem:
-        """A person asks for another try: error item back to pending at its failed stage, now."""
-        now = now_iso()
-        with self._pool.write() as conn:
-            row = conn.execute(
-                "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-                " emby_wait_started_at = NULL WHERE id = ? AND status = 'error' RETURNING *",
-                (now, now, item_id),
-            ).fetchone()
-            if row is None:
-                current = conn.execute("SELECT status FROM items WHERE id = ?", (item_id,))
-                found = current.fetchone()
-                if found is None:
-                    raise ItemNotFound(f"item {item_id} does not exist")
-                raise ItemConflict(
-                    f"item {item_id} is {found['status']}, only items in error can be retried"
-                )
-            self._event(conn, item_id, row["stage"], "retry", "retry requested")
-        return QueueItem.from_row(row)
-
-    def retry_matching(self, flt: QueueFilter) -> int:
-        """Retry every error item matching a filter; returns how many."""
-        source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": "error"}))
-        now = now_iso()
-        sql = (
-            "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-            " emby_wait_started_at = NULL"
-            f" WHERE id IN (SELECT items.id FROM {source} WHERE {where})"
-        )
-        with self._pool.write() as conn:
-            cur = conn.execute(sql, [now, now, *params])
-        return cur.rowcount
-
-    def reprocess(self, item_id: int) -> QueueItem:
-        """Re-fetch metadata (skipping caches) and push it to the media server again."""
-        now = now_iso()
-        with self._pool.write() as conn:
-            row = conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
-            if row is None:
-                raise ItemNotFound(f"item {item_id} does not exist")
-            if row["status"] == "processing":
-                raise ItemConflict(f"item {item_id} is being processed right now; try again")
-            if not row["movie_code"] and row["stage"] == "identify":
-                raise ItemConflict(f"item {item_id} has no movie code to look up")
-            # an item not yet organised re-runs from metadata; one already filed keeps its place
-            stage = "metadata"
-            row = conn.execute(
-                "UPDATE items SET status = 'pending', stage = ?, refresh_metadata = 1,"
-                " next_attempt_at = ?, updated_at = ?, error_message = NULL, error_kind = NULL,"
-                " error_cause = NULL, retry_count = 0, emby_wait_started_at = NULL"
-                " WHERE id = ? RETURNING *",
-                (stage, now, now, item_id),
-            ).fetchone()
-            self._event(conn, item_id, stage, "reprocess", "metadata re-fetch requested")
-        return QueueItem.from_row(row)
-
-    def delete(self, item_id: int) -> None:
-        """Forget an item and its events; one a worker holds right now is refused."""
-        with self._pool.write() as conn:
-            cur = conn.execute(
-                "DELETE FROM items WHERE id = ? AND status <> 'processing'", (item_id,)
-            )
-            if cur.rowcount == 0:
-                found = conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone()
-                if found is None:
-                    raise ItemNotFound(f"item {item_id} does not exist")
-                raise ItemConflict(f"item {item_id} is being processed right now; try again")
 
     def requeue_expired_leases(self) -> list[int]:
         """Items whose holder died go back to pending at the stage they were in."""
@@ -384,42 +313,13 @@ class QueueDB(Intake, QueueReads, ServiceState, HistoryReads):
                 )
         return [row["id"] for row in rows]
 
-    def next_retry_due(self) -> str | None:
-        rows = self._read(
-            "SELECT min(next_attempt_at) FROM items WHERE status = 'error'"
-            " AND error_kind = 'transient'"
-        )
-        return rows[0][0] if rows else None
-
     def pending_intents(self) -> list[tuple[int, str]]:
         rows = self._read(
             "SELECT id, organize_intent FROM items WHERE organize_intent IS NOT NULL"
         )
         return [(row["id"], row["organize_intent"]) for row in rows]
 
-    def cleanup(self, older_than_days: float, batch: int = 500) -> int:
-        """Delete completed items (and their events) older than N days, in batches."""
-        cutoff = iso_in(-older_than_days * 86400)
-        deleted = 0
-        while True:
-            with self._pool.write() as conn:
-                cur = conn.execute(
-                    "DELETE FROM items WHERE id IN (SELECT id FROM items"
-                    " WHERE status = 'completed' AND completed_at < ? LIMIT ?)",
-                    (cutoff, batch),
-                )
-            deleted += cur.rowcount
-            if cur.rowcount < batch:
-                return deleted
-
     # events ------------------------------------------------------------------------------
-    def add_event(
-        self, item_id: int, stage: str, outcome: str, message: str,
-        duration_ms: float | None = None, payload: dict[str, Any] | None = None,
-    ) -> None:
-        with self._pool.write() as conn:
-            self._event(conn, item_id, stage, outcome, message, duration_ms, payload)
-
     def events(self, item_id: int, limit: int = 500) -> list[ItemEvent]:
         rows = self._read(
             "SELECT * FROM (SELECT * FROM item_events WHERE item_id = ? ORDER BY id DESC LIMIT ?)"

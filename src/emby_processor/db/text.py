@@ -17,9 +17,11 @@ import json
 import os
 from typing import Any
 
+from emby_processor.item import PATH_COLUMNS, path_value
 from emby_processor.safetext import is_storable, readable, safe_json
 
-PATH_COLUMNS = frozenset({"file_path", "library_path", "server_path"})
+__all__ = ["PATH_COLUMNS", "json_param", "path_param", "path_value", "text_param"]
+
 
 
 def path_param(path: str) -> str | bytes:
@@ -30,13 +32,6 @@ def path_param(path: str) -> str | bytes:
         return os.fsencode(path)
     except UnicodeEncodeError:  # surrogates that are not escaped bytes: no file has this name
         return readable(path)
-
-
-def path_value(value: object) -> str | None:
-    """A path column as read: the file system's string for it."""
-    if isinstance(value, bytes):
-        return os.fsdecode(value)
-    return value if isinstance(value, str) else None
 
 
 def text_param(value: Any) -> Any:

@@ -1,5 +1,6 @@
 """The table of code families: one entry per family (name, regex, canonicaliser, examples).
 
+What an entry is (``Family``) and what it reads (``Canon``) are in ``family.py``.
 Adding a studio is one :class:`Family` entry in :data:`FAMILIES` plus a test: the examples of
 every entry are run by ``tests/moviecode/test_moviecode_families.py``.  Regexes run on the
 cleaned-up, ASCII-upper-cased name (see ``parser.py``), so they are written in upper case and
@@ -11,63 +12,14 @@ rejects it with ``None``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from .cid import format_number, is_content_id, is_padded_content_id
+from .family import GENERIC, Canon, Family
+from .family import NOT_GLUED as _B
+from .family import ascii_pattern as _re
+from .family import fixed as _fixed
 from .noise import NOISE_LABELS, RESOLUTION_PREFIXES
 from .suffix import known_glued
-
-SPECIFIC = 0  # a studio / family-specific shape: beats any generic match
-GENERIC = 1  # a generic LABEL-NUMBER (or bare date) shape
-
-
-class Canon(NamedTuple):
-    """A candidate code read from one match (a NamedTuple: cheap to create)."""
-
-    code: str
-    rank: int = SPECIFIC
-    quality: int = 0  # separator as written: 0 '-', 1 '_', 2 glued, 3 space (lower is better)
-    end: int = -1  # where the suffix starts, when not at the end of the match
-    note: str = ""
-
-
-Canonicaliser = Callable[[re.Match[str], str], Canon | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Family:
-    """One family of codes."""
-
-    name: str
-    description: str
-    pattern: re.Pattern[str]
-    canonicalise: Canonicaliser
-    examples: tuple[tuple[str, str], ...]
-    # Upper-case substrings of which one must occur for the family to be tried; () = always.
-    triggers: tuple[str, ...] = ()
-
-
-_B = r"(?<![A-Z0-9])"  # not glued to a preceding letter or digit
-_S = r"[-_\s]"  # a separator
-
-
-def _re(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.ASCII)
-
-
-def _fixed(template: str, *, pad: int = 0) -> Canonicaliser:
-    """Canonicaliser that formats the match's groups into ``template`` (upper-cased)."""
-
-    def canon(m: re.Match[str], _original: str) -> Canon | None:
-        groups = [g for g in m.groups() if g is not None]
-        if pad and groups:
-            groups[-1] = groups[-1].zfill(pad)
-        return Canon(template.format(*groups))
-
-    return canon
-
 
 # --- standard LABEL-NUMBER, digit-prefixed amateur labels, DMM content ids -------------------
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class MovieCode:
     """A product code read from a file name.
 
-    ``code`` is canonical (DESIGN.md section 4): upper-case label, hyphen, number as written but
+    ``code`` is canonical (docs/moviecode.md): upper-case label, hyphen, number as written but
     at least three digits (``ABP-012``), or the family's own form (``FC2-1234567``,
     ``HEYZO-1234``, ``062620-001``, ``N1234``).  ``part`` (cd1, -2, part3, -A/-B …),
     ``subtitles`` (Chinese-subtitle markers) and ``uncensored`` (leak markers) are never part of

@@ -20,7 +20,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .families import FAMILIES, UNKNOWN_GLUED_PENALTY, Canon, Family
+from .families import FAMILIES, UNKNOWN_GLUED_PENALTY
+from .family import Canon, Family
 from .model import Explanation, MovieCode
 from .noise import (
     CONTROL_RE,

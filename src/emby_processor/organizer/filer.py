@@ -8,14 +8,16 @@ it is the file that was copied (same size, ``mtime_ns`` and inode as planned): o
 during a copy across file systems is kept beside the copy, and the item fails with
 ``source_changed`` for a person to compare them.
 
-How the worker uses it::
+How the organize stage uses it (``pipeline/organize.py``; ``save`` is the worker's callable
+that writes the item's ``organize_intent`` at once, ``save(None)`` clears it)::
 
     intent = plan(source, target, mode)     # raises TargetExistsError / SourceMissingError
-    db.save_intent(item, intent.to_json())  # before anything touches the disk
-    final = execute(intent, on_step=lambda i: db.save_intent(item, i.to_json()))
-    db.clear_intent(item)                   # only after execute returned
-    # before the next attempt, and at start-up for every intent left behind:
-    outcome = recover(MoveIntent.from_json(saved))   # then clear it
+    save(intent.to_json())                  # before anything touches the disk
+    final = execute(intent, on_step=lambda step: save(step.to_json()))
+    # the stage's outcome then records the new path and clears the intent in one transaction
+    # on the next attempt at an item whose intent was left behind by a crash:
+    outcome = recover(MoveIntent.from_json(saved))
+    save(None)
 
 If execute raises a ProcessingError it has already rolled back (the saved step says
 ``rolled_back``, or ``kept_both`` for a changed source, and recover() is a no-op); after a crash

@@ -1,16 +1,15 @@
-"""Download poster and fanart images: bounded in time and size, and only real images."""
+"""Poster and fanart images: what the bytes are, and downloads of real images only."""
 
 from __future__ import annotations
 
 from types import TracebackType
 
-import httpx
-
 from emby_processor.errors import PermanentError, UpstreamError
-from emby_processor.httputil import USER_AGENT
+from emby_processor.httpclient import IMAGE_MAX_BYTES, HttpClientFactory, HttpLimits
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_TIMEOUT = 30.0
+#: the most bytes of one image, downloaded or read beside a video
+DEFAULT_MAX_BYTES = IMAGE_MAX_BYTES
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", ".jpg"),
@@ -49,22 +48,21 @@ _MEDIA_TYPES = {
 class ImageFetcher:
     """``fetcher(url) -> bytes``; raises UpstreamError (may pass) or PermanentError.
 
-    Owns its httpx client unless one is passed in.
+    Downloads go through the HTTP client factory (deadline, 20 MB cap, redirects); only answers
+    that declare an image type are accepted, and the bytes decide the media type.
     """
 
     def __init__(
-        self,
-        client: httpx.Client | None = None,
-        *,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        self, http: HttpClientFactory | None = None, *, timeout: float | None = None,
+        max_bytes: int | None = None,
     ) -> None:
-        self._owns_client = client is None
-        self._client = client or httpx.Client(
-            timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}
-        )
-        self._timeout = timeout
-        self.max_bytes = max_bytes
+        if http is None:
+            read = timeout or DEFAULT_TIMEOUT
+            http = HttpClientFactory(HttpLimits(
+                read_timeout=read, deadline=4 * read,
+                image_max_bytes=max_bytes or HttpLimits.image_max_bytes))
+        self._client = http.images()
+        self.max_bytes = self._client.max_bytes
 
     def __call__(self, url: str) -> bytes:
         return self.fetch(url)[0]
@@ -73,44 +71,20 @@ class ImageFetcher:
         """The image's bytes and its media type (from the bytes when recognised)."""
         if not url.startswith(("http://", "https://")):
             raise PermanentError(f"image URL is not http(s): {url!r}")
-        try:
-            with self._client.stream("GET", url, timeout=self._timeout) as response:
-                declared = self._check_response(url, response)
-                data = self._read_capped(url, response)
-                return data, image_media_type(data) or declared
-        except httpx.TimeoutException:
-            raise UpstreamError("image", f"timed out fetching {url}") from None
-        except httpx.HTTPError as exc:
-            raise UpstreamError("image", f"cannot fetch {url}: {exc}") from None
-
-    def _check_response(self, url: str, response: httpx.Response) -> str:
-        status = response.status_code
+        reply = self._client.get(url)
+        status = reply.status_code
         if status == 429 or status >= 500:
-            raise UpstreamError("image", f"HTTP {status} for {url}")
+            raise UpstreamError("image", f"HTTP {status} for {url}",
+                                retry_after=reply.retry_after)
         if status >= 300:
             raise PermanentError(f"image: HTTP {status} for {url}")
-        header: str = response.headers.get("content-type", "")
-        content_type = header.split(";")[0].strip().lower()
-        if not content_type.startswith("image/"):
-            raise PermanentError(f"image: {url} is {content_type or 'untyped'}, not an image")
-        length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_bytes:
-            raise PermanentError(f"image: {url} is {length} bytes, over {self.max_bytes}")
-        return content_type
-
-    def _read_capped(self, url: str, response: httpx.Response) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > self.max_bytes:
-                raise PermanentError(f"image: {url} is over {self.max_bytes} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        declared = reply.content_type
+        if not declared.startswith("image/"):
+            raise PermanentError(f"image: {url} is {declared or 'untyped'}, not an image")
+        return reply.content, image_media_type(reply.content) or declared
 
     def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
+        self._client.close()
 
     def __enter__(self) -> ImageFetcher:
         return self

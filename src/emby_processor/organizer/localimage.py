@@ -21,7 +21,10 @@ import errno
 import logging
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+
+from emby_processor.metadata import MovieMetadata
 
 from .images import DEFAULT_MAX_BYTES, image_media_type
 from .sidecars import sidecar_paths
@@ -65,6 +68,28 @@ def read_local_image(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[by
     if media_type is None:
         raise LocalImageRefused(f"{path.name} is not an image (JPEG, PNG, GIF or WebP)")
     return data, media_type
+
+
+def cover_reader(
+    fetch: Callable[[str], tuple[bytes, str]],
+) -> Callable[[Path, MovieMetadata], tuple[bytes, str] | None]:
+    """For the media server's Primary image: the poster or fanart beside the video (when it is a
+    usable image), else the cover downloaded now with ``fetch``; None when there is none."""
+
+    def read(video: Path, metadata: MovieMetadata) -> tuple[bytes, str] | None:
+        local = local_cover(video)
+        if local is not None:
+            return local
+        url = metadata.poster_url or metadata.cover_url
+        if not url:
+            return None
+        try:
+            return fetch(url)
+        except Exception as error:  # a missing cover never blocks the metadata
+            logger.warning("cover for %s not downloaded: %s", metadata.code, error)
+            return None
+
+    return read
 
 
 def local_cover(video: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str] | None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.errors import (
-    ConfigError,
     EmbyProcessorError,
     MetadataMismatchError,
     MetadataNotFoundError,
@@ -23,13 +22,8 @@ from emby_processor.errors import (
     UpstreamError,
 )
 from emby_processor.metadata import MovieMetadata
-from emby_processor.providers.base import MetadataProvider, ProviderStatus
+from emby_processor.providers.base import MetadataProvider
 from emby_processor.providers.codes import codes_match
-from emby_processor.providers.metatube import DEFAULT_TIMEOUT as METATUBE_TIMEOUT
-from emby_processor.providers.metatube import MetaTubeProvider
-from emby_processor.providers.nfo import NfoProvider
-from emby_processor.providers.r18dev import DEFAULT_TIMEOUT as R18DEV_TIMEOUT
-from emby_processor.providers.r18dev import R18DevProvider
 
 log = logging.getLogger(__name__)
 
@@ -77,22 +71,6 @@ class ProviderChain:
                 log.warning("metadata for %s: %s failed but others answered: %s", code, name, error)
             return merge(code, answers).bound()  # answers may have grown since they were made
         raise _no_answer(code, [p.name for p in self.providers], failures)
-
-    def check_all(self) -> dict[str, ProviderStatus]:
-        statuses = {}
-        for provider in self.providers:
-            try:
-                statuses[provider.name] = provider.check()
-            except Exception as exc:  # a broken probe must not break the health page
-                statuses[provider.name] = ProviderStatus(False, f"check failed: {exc}")
-        return statuses
-
-    def close(self) -> None:
-        for provider in self.providers:
-            try:
-                provider.close()
-            except Exception:
-                log.exception("closing metadata provider %s failed", provider.name)
 
     @staticmethod
     def _ask(
@@ -202,40 +180,3 @@ def _outcome(name: str, error: EmbyProcessorError) -> str:
     text = str(error)
     # the provider's own errors already start with its name
     return text if text.startswith(f"{name}:") else f"{name}: {text}"
-
-
-def build_providers(
-    names: Sequence[str],
-    *,
-    metatube_url: str | None,
-    metatube_token: str | None = None,
-    r18dev_url: str = "https://r18.dev",
-    timeout: float | None = None,
-) -> list[MetadataProvider]:
-    """Providers in ``names`` order; MetaTube is skipped when its URL is unset.
-
-    ``timeout`` (seconds) overrides each network provider's own default read timeout.
-    """
-    providers: list[MetadataProvider] = []
-    for raw in names:
-        name = raw.strip().lower()
-        if not name:
-            continue
-        if name == "metatube":
-            if metatube_url:
-                providers.append(
-                    MetaTubeProvider(
-                        metatube_url, metatube_token, timeout=timeout or METATUBE_TIMEOUT
-                    )
-                )
-            else:
-                log.info("METATUBE_URL is not set: the metatube provider is skipped")
-        elif name == "r18dev":
-            providers.append(R18DevProvider(r18dev_url, timeout=timeout or R18DEV_TIMEOUT))
-        elif name == "nfo":
-            providers.append(NfoProvider())
-        else:
-            raise ConfigError(
-                f"METADATA_PROVIDERS: unknown provider {raw!r} (known: metatube, r18dev, nfo)"
-            )
-    return providers

@@ -1,4 +1,4 @@
-"""MetaTube server client (providers document, sections 1 and 4.1).
+"""MetaTube server client (docs/providers.md, section 1).
 
 Search by code, keep only candidates whose ``number`` really is the code (MetaTube ranks by
 similarity, so the first hit can be a different movie), then fetch the full record of the
@@ -13,21 +13,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
+from emby_processor.config import Settings
 from emby_processor.errors import EmbyProcessorError, UpstreamAuthError, UpstreamError
+from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
 from emby_processor.metadata import MovieMetadata, Person
 from emby_processor.providers import fields
+from emby_processor.providers.answers import describe_body, is_html, json_payload, status_error
 from emby_processor.providers.base import ProviderStatus
 from emby_processor.providers.codes import codes_match
-from emby_processor.providers.transport import (
-    describe_body,
-    is_html,
-    json_payload,
-    make_client,
-    send_get,
-    status_error,
-)
+from emby_processor.providers.registry import ProviderSpec
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +38,8 @@ class MetaTubeProvider:
         base_url: str,
         token: str | None = None,
         *,
+        http: HttpClientFactory | None = None,
         timeout: float = DEFAULT_TIMEOUT,
-        connect_timeout: float = 5.0,
         actor_images: bool = True,
         max_actor_lookups: int = 10,
         check_timeout: float = 5.0,
@@ -53,9 +47,8 @@ class MetaTubeProvider:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._client = make_client(
-            base_url, timeout=timeout, connect_timeout=connect_timeout, headers=headers
-        )
+        http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
+        self._client = http.client(self.name, base_url, headers=headers, read_timeout=timeout)
         self._has_token = bool(token)
         self._check_timeout = min(check_timeout, timeout)
         self._actor_images = actor_images
@@ -111,7 +104,7 @@ class MetaTubeProvider:
         self, path: str, params: dict[str, str] | None, *, timeout: float | None = None
     ) -> Any:
         """The ``data`` of the envelope; None when MetaTube says it knows nothing (404)."""
-        response = send_get(self._client, self.name, path, params=params, timeout=timeout)
+        response = self._client.get(path, params=params, timeout=timeout)
         if response.status_code == 404 and not is_html(response):
             return None
         if response.status_code == 400 and path == "/v1/movies/search":
@@ -163,11 +156,11 @@ def _usable_candidate(candidate: Mapping[str, Any], code: str) -> bool:
     )
 
 
-def _error(response: httpx.Response) -> str:
+def _error(response: Reply) -> str:
     """The envelope's error message, or a hint of the body when it is not the envelope."""
     try:
         message = response.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, IndexError):
         return describe_body(response)
     return str(message)
 
@@ -188,7 +181,7 @@ def _apply_actor(person: Person, results: list[Mapping[str, Any]]) -> None:
 
 
 def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
-    """MetaTube ``MovieInfo`` -> ``MovieMetadata`` (section 4.1); empty values become None."""
+    """MetaTube ``MovieInfo`` -> ``MovieMetadata`` (docs/providers.md, 4.1); empty means None."""
     provider = fields.text(info, "provider") or ""
     movie_id = fields.text(info, "id") or ""
     title = fields.text(info, "title") or ""
@@ -230,3 +223,19 @@ def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
         source_id=f"{provider}:{movie_id}",
         external_ids=external,
     )
+
+
+def _build(settings: Settings, http: HttpClientFactory) -> MetaTubeProvider | None:
+    if not settings.metatube_url:
+        log.info("METATUBE_URL is not set: the metatube provider is skipped")
+        return None
+    return MetaTubeProvider(settings.metatube_url, settings.metatube_token, http=http,
+                            timeout=settings.provider_timeout_seconds)
+
+
+PROVIDER = ProviderSpec(
+    name="metatube",
+    settings=("METATUBE_URL", "METATUBE_TOKEN", "PROVIDER_TIMEOUT_SECONDS"),
+    build=_build,
+    summary="a MetaTube server you run (skipped while METATUBE_URL is unset)",
+)

@@ -15,10 +15,13 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from emby_processor.config import Settings
+from emby_processor.httpclient import HttpClientFactory
 from emby_processor.metadata import MovieMetadata
 from emby_processor.providers.base import ProviderStatus
 from emby_processor.providers.codes import cid_matches_code, codes_match, normalize_code
 from emby_processor.providers.nfo_mapping import is_code_like, map_nfo, title_code
+from emby_processor.providers.registry import ProviderSpec
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +115,15 @@ def _starts_with_code(token: str, code: str) -> bool:
         return True
     key, wanted = normalize_code(token), normalize_code(code)
     return key.startswith(wanted) and not key[len(wanted) : len(wanted) + 1].isdigit()
+
+
+def _build(settings: Settings, http: HttpClientFactory) -> NfoProvider:
+    return NfoProvider()
+
+
+PROVIDER = ProviderSpec(
+    name="nfo",
+    settings=(),
+    build=_build,
+    summary="an .nfo file already beside the video (Kodi, Javinizer, MDC, ours)",
+)

@@ -1,6 +1,6 @@
 """``<movie>`` element of a Kodi-style ``.nfo`` -> ``MovieMetadata``.
 
-Reads what this project writes (section 5) and the common variants other tools write:
+Reads what this project writes (``nfo_writer``) and the common variants other tools write:
 ``<set><name>``, ``<ratings><rating><value>``, MDC's ``<num>``/``<maker>``/``<label>``/
 ``<cover>``, Kodi's ``<thumb aspect="poster">`` and ``<fanart><thumb>``. Only http(s) image
 URLs are taken; local image paths are the organizer's business.

@@ -1,8 +1,14 @@
-"""r18.dev client (providers document, section 2): code -> content id -> full record.
+"""r18.dev client (docs/providers.md, section 2): code -> content id -> full record.
 
 r18.dev is a free community site behind Cloudflare, so this client is deliberately slow and
 polite: one request at a time across all threads, ``min_interval`` seconds between request
 starts, backoff on 429/503, and an in-memory cache so a retried item does not ask again.
+
+Politeness never stalls anyone for long: a thread waits for its turn at most ``max_backoff``
+seconds of pacing (r18.dev's own interval, or a short ``Retry-After``). When r18.dev asked for a
+longer pause, or the turn is held for longer than a request's deadline, the fetch fails at once
+as a transient error carrying the wait (``retry_after``): the chain asks the next provider, and
+the item, if nobody else knew it, is retried after that wait instead of holding a worker.
 """
 
 from __future__ import annotations
@@ -11,17 +17,19 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
+from emby_processor.config import Settings
 from emby_processor.errors import EmbyProcessorError, UpstreamBlockedError, UpstreamError
+from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
 from emby_processor.metadata import MovieMetadata
 from emby_processor.providers import fields
+from emby_processor.providers.answers import describe_body, is_html, json_payload, status_error
 from emby_processor.providers.base import ProviderStatus
 from emby_processor.providers.codes import (
     cid_matches_code,
@@ -30,15 +38,7 @@ from emby_processor.providers.codes import (
     normalize_code,
 )
 from emby_processor.providers.r18dev_mapping import map_record
-from emby_processor.providers.transport import (
-    describe_body,
-    is_html,
-    json_payload,
-    make_client,
-    retry_after,
-    send_get,
-    status_error,
-)
+from emby_processor.providers.registry import ProviderSpec
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class R18DevProvider:
         max_retries: int = 3,
         cache: dict[str, CacheEntry] | None = None,
         *,
-        connect_timeout: float = 5.0,
+        http: HttpClientFactory | None = None,
         backoff_base: float = 1.0,
         max_backoff: float = 10.0,
         cache_ttl: float = 24 * 3600.0,
@@ -76,12 +76,13 @@ class R18DevProvider:
         check_interval: float = 300.0,
         check_timeout: float = 5.0,
     ) -> None:
-        self._client = make_client(
-            base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
+        http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
+        self._client = http.client(
+            self.name, base_url, read_timeout=timeout,
             headers={"Accept": "application/json", "Referer": "https://r18.dev/"},
         )
+        #: how long a thread may queue for the turn: one request in front of it, at its deadline
+        self._queue_seconds = http.limits.deadline + max(min_interval, max_backoff)
         self._min_interval = min_interval
         self._max_retries = max_retries
         self._backoff_base = backoff_base
@@ -136,7 +137,7 @@ class R18DevProvider:
         self._closed.set()
         self._client.close()
 
-    # -- resolution (section 2.1) ------------------------------------------------------------
+    # -- resolution: code -> content id -> record -------------------------------------------
 
     def _resolve(self, code: str) -> MovieMetadata | None:
         fallback: str | None = None
@@ -194,17 +195,16 @@ class R18DevProvider:
             raise UpstreamError(self.name, f"{path} answered JSON that is not an object")
         return payload
 
-    def _get(self, path: str) -> httpx.Response:
+    def _get(self, path: str) -> Reply:
         """One throttled GET, retried with backoff while r18.dev answers 429/503."""
         attempts = self._max_retries + 1
         for attempt in range(attempts):
-            with self._turn:
-                self._wait(self._next_start - time.monotonic())
+            with self._turn_to_ask():
                 self._next_start = time.monotonic() + self._min_interval
-                response = send_get(self._client, self.name, path)
+                response = self._client.get(path)
                 if response.status_code not in (429, 503):
                     return response
-                delay = max(self._backoff_base * 2**attempt, retry_after(response) or 0.0)
+                delay = max(self._backoff_base * 2**attempt, response.retry_after or 0.0)
                 # everyone queued behind the lock waits too: the limit is per site, not per thread
                 self._next_start = max(self._next_start, time.monotonic() + delay)
             if attempt + 1 >= attempts or delay > self._max_backoff:
@@ -215,6 +215,26 @@ class R18DevProvider:
                 )
             log.info("r18dev answered %s, waiting %.1f s", response.status_code, delay)
         raise AssertionError("unreachable")
+
+    @contextmanager
+    def _turn_to_ask(self) -> Iterator[None]:
+        """Hold the turn, once r18.dev's pacing allows a request; fail at once (transient, with
+        the wait as ``retry_after``) rather than make anyone wait longer than that pacing."""
+        if not self._turn.acquire(timeout=self._queue_seconds):
+            raise UpstreamError(
+                self.name, f"other requests to r18.dev held the turn for over "
+                f"{self._queue_seconds:.0f} s; asking again later",
+                retry_after=self._min_interval)
+        try:
+            wait = self._next_start - time.monotonic()
+            if wait > max(self._min_interval, self._max_backoff):
+                raise UpstreamError(
+                    self.name, f"rate limited: r18.dev asked for a pause of {wait:.0f} s more; "
+                    "asking again after it", retry_after=wait)
+            self._wait(wait)
+            yield
+        finally:
+            self._turn.release()
 
     def _wait(self, seconds: float) -> None:
         if seconds > 0 and self._closed.wait(seconds):
@@ -230,10 +250,13 @@ class R18DevProvider:
 
     def _probe(self) -> ProviderStatus:
         """One request to the home page; the caller holds the turn."""
+        wait = self._next_start - time.monotonic()
+        if wait > max(self._min_interval, self._max_backoff):
+            return ProviderStatus(False, f"rate limited: r18.dev asked for a pause of {wait:.0f} s")
         try:
-            self._wait(self._next_start - time.monotonic())
+            self._wait(wait)
             self._next_start = time.monotonic() + self._min_interval
-            response = send_get(self._client, self.name, "/", timeout=self._check_timeout)
+            response = self._client.get("/", timeout=self._check_timeout)
         except EmbyProcessorError as exc:
             return ProviderStatus(False, str(exc))
         if response.status_code == 403:
@@ -265,3 +288,16 @@ def _record_matches(record: Mapping[str, Any], code: str) -> bool:
     if dvd_id:
         return codes_match(dvd_id, code)
     return bool(content_id and cid_matches_code(content_id, code))
+
+
+def _build(settings: Settings, http: HttpClientFactory) -> R18DevProvider:
+    return R18DevProvider(settings.r18dev_url, timeout=settings.provider_timeout_seconds,
+                          http=http)
+
+
+PROVIDER = ProviderSpec(
+    name="r18dev",
+    settings=("R18DEV_URL", "PROVIDER_TIMEOUT_SECONDS"),
+    build=_build,
+    summary="the free r18.dev site, one request a second",
+)

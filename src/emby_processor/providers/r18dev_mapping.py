@@ -1,4 +1,4 @@
-"""r18.dev ``combined`` record -> ``MovieMetadata`` (providers document, sections 2.2 and 4.1).
+"""r18.dev ``combined`` record -> ``MovieMetadata`` (docs/providers.md, 2.2 and 4.1).
 
 English is preferred for the title, plot and names; the Japanese title stays in
 ``original_title`` and the kanji names in ``Person.name_ja``. Old records use a nested legacy

@@ -1,6 +1,5 @@
 """Finding video files in the watch folders and queueing each version of each file once."""
 
-from emby_processor.watcher.filters import is_candidate
 from emby_processor.watcher.scanner import FileStat, FolderStatus, scan_folder
 from emby_processor.watcher.settle import SettleTracker
 from emby_processor.watcher.watcher import Watcher, scan_once
@@ -10,7 +9,6 @@ __all__ = [
     "FolderStatus",
     "SettleTracker",
     "Watcher",
-    "is_candidate",
     "scan_folder",
     "scan_once",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from emby_processor.organizer.fsutil import is_temp_name
 
@@ -31,7 +31,6 @@ JUNK_DIRS: frozenset[str] = frozenset(
     )
 )
 
-LibraryCheck = Callable[[Path], bool]
 Exists = Callable[[str], bool]
 
 
@@ -72,24 +71,3 @@ def has_partial_sibling(path: PurePath, exists: Exists = os.path.lexists) -> boo
 
 def is_under(path: PurePath, folder: PurePath | None) -> bool:
     return folder is not None and path.is_relative_to(folder)
-
-
-def is_candidate(
-    path: Path,
-    extensions: Collection[str],
-    *,
-    root: Path,
-    library_dir: Path | None = None,
-    is_library_file: LibraryCheck | None = None,
-    exists: Exists = os.path.lexists,
-) -> bool:
-    """Should ``path`` (found under watch folder ``root``) be queued once it has settled?
-
-    Files inside ``library_dir`` are skipped only when ``is_library_file`` says the organizer
-    put them there, so a video someone drops into a watched library by hand is still picked up.
-    """
-    if not is_candidate_name(path, extensions, root) or has_partial_sibling(path, exists):
-        return False
-    return not (
-        is_library_file is not None and is_under(path, library_dir) and is_library_file(path)
-    )

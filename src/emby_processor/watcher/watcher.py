@@ -4,30 +4,32 @@ Two sources feed it. File-system events make a new file show up seconds after it
 a full rescan at start, every ``SCAN_INTERVAL_SECONDS`` and on request from the dashboard catches
 what events miss (network shares, restarts, event overflow). Either way a path is only a hint:
 every decision is made from a fresh ``stat``, and the queue's path + size + mtime key makes
-queueing idempotent, so seeing a file twice never makes two items.
+queueing idempotent, so seeing a file twice never makes two items. What one step finds goes into
+the queue in one transaction.
 
 A file is marked handled only once it is in the queue. One that cannot be queued stays unhandled:
 a database that refuses writes (disk full, read-only) pauses queueing for ``STORE_RETRY_SECONDS``
-and then rescans; any other failure of one file is logged once and tried again at the next full
-scan, while the other files go on. A path that a worker holds right now is not queued again until
-it lets go, even if the file changed meanwhile (a source being copied is not a new file yet).
+and then rescans; when a batch fails for another reason its files are queued one by one, and a
+failure of one file is logged once and tried again at the next full scan, while the others go on.
+A path that a worker holds right now is not queued again until it lets go, even if the file
+changed meanwhile (a source being copied is not a new file yet).
 Names that are not UTF-8 are handled as the file system gives them (see ``db/text.py``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB, QueueItem
 from emby_processor.errors import StoreError
+from emby_processor.organizer.intent import MoveIntent
 from emby_processor.safetext import display_path, safe_line
 from emby_processor.timeutil import parse_iso, utcnow
 from emby_processor.watcher.events import EventFeed
@@ -105,10 +107,10 @@ class Watcher:
             self._take_events()
         observed: set[str] = set()
         if self._scan_due():
-            queued = self._full_scan(observed)
+            ready = self._full_scan(observed)
         else:
-            queued = sum(self._scan_root(root, observed) for root in returned)
-        return queued + self._check_pending(observed)
+            ready = [entry for root in returned for entry in self._scan_root(root, observed)]
+        return self._queue([*ready, *self._check_pending(observed)])
 
     def folder_status(self) -> dict[str, str]:
         """Each watch folder's status now (safe to call from any thread)."""
@@ -201,11 +203,11 @@ class Watcher:
             moment = moment.replace(tzinfo=UTC)
         return self._last_scan_wall is None or moment > self._last_scan_wall
 
-    def _full_scan(self, observed: set[str]) -> int:
+    def _full_scan(self, observed: set[str]) -> list[FileStat]:
         self._last_scan, self._last_scan_wall = self._clock(), utcnow()
         self._rescan_needed = False
         scanned = self._folders.ok_roots()
-        queued = sum(self._scan_root(root, observed) for root in scanned)
+        ready = [entry for root in scanned for entry in self._scan_root(root, observed)]
         # forget files gone since the last scan, but not those in folders we could not look
         # into: a share coming back must find its files' settle state as it left it
         unseen = [root for root in self._folders.roots if root not in scanned]
@@ -215,25 +217,26 @@ class Watcher:
             or any(is_under(Path(path), root) for root in unseen)
         )
         logger.debug(
-            "scanned %d folder(s): %d queued, %d settling, %d forgotten",
-            len(scanned), queued, len(self._pending), dropped,
+            "scanned %d folder(s): %d to queue, %d settling, %d forgotten",
+            len(scanned), len(ready), len(self._pending), dropped,
         )
-        return queued
+        return ready
 
-    def _scan_root(self, root: Path, observed: set[str]) -> int:
+    def _scan_root(self, root: Path, observed: set[str]) -> list[FileStat]:
         # the whole listing first, so download markers can be matched without more stat calls
         found = list(scan_folder(root, skip_dir=is_ignored_dir_name))
         present = {entry.path for entry in found}
-        queued = 0
+        ready: list[FileStat] = []
         for entry in found:
             path = Path(entry.path)
             if is_candidate_name(path, self._extensions, root):
                 observed.add(entry.path)
-                queued += self._try(entry, path, root, present.__contains__)
-        return queued
+                if self._try(entry, path, root, present.__contains__):
+                    ready.append(entry)
+        return ready
 
-    def _check_pending(self, observed: set[str]) -> int:
-        queued = 0
+    def _check_pending(self, observed: set[str]) -> list[FileStat]:
+        ready: list[FileStat] = []
         for key in list(self._pending - observed):
             root = self._folders.root_of(key)
             if root is None or not self._folders.is_ok(root):
@@ -243,27 +246,31 @@ class Watcher:
                 self._pending.discard(key)
                 self._settle.forget(key)
                 continue
-            queued += self._try(entry, Path(key), root, os.path.lexists)
-        return queued
+            if self._try(entry, Path(key), root, os.path.lexists):
+                ready.append(entry)
+        return ready
 
     # failures ----------------------------------------------------------------------------
-    def _try(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> int:
+    def _try(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> bool:
         """``_consider`` one file; its failure never stops the others or marks it handled."""
         try:
             return self._consider(entry, path, root, exists)
         except _STORE_ERRORS as error:
-            self._pending.add(entry.path)  # looked at again once the database takes writes
-            self._store_failed(error)
+            self._store_failed(error, [entry])
         except Exception as error:  # one odd file must not stop the watcher
-            self._pending.discard(entry.path)  # retried at the next full scan, not every step
-            version = (entry.size, entry.mtime_ns)
-            if self._failed.get(entry.path) != version:
-                self._failed[entry.path] = version
-                logger.warning("not queued, tried again at the next scan: %s: %s",
-                               display_path(entry.path), safe_line(repr(error)))
-        return 0
+            self._file_failed(entry, error)
+        return False
 
-    def _store_failed(self, error: Exception) -> None:
+    def _file_failed(self, entry: FileStat, error: Exception) -> None:
+        self._pending.discard(entry.path)  # retried at the next full scan, not every step
+        version = (entry.size, entry.mtime_ns)
+        if self._failed.get(entry.path) != version:
+            self._failed[entry.path] = version
+            logger.warning("not queued, tried again at the next scan: %s: %s",
+                           display_path(entry.path), safe_line(repr(error)))
+
+    def _store_failed(self, error: Exception, entries: Sequence[FileStat] = ()) -> None:
+        self._pending.update(entry.path for entry in entries)  # looked at again after the rest
         reason = safe_line(str(error))
         if self.store_problem is None:
             logger.warning(
@@ -288,18 +295,19 @@ class Watcher:
         self._store_retry_at = None
 
     # decisions ---------------------------------------------------------------------------
-    def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> int:
+    def _consider(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> bool:
+        """True when the file is ready to be queued (``_queue`` queues it, then marks it)."""
         key = entry.path
         settled = self._settle.observe(key, entry.size, entry.mtime_ns)
         if self._settle.is_handled(key):
             self._pending.discard(key)
-            return 0
+            return False
         if not settled:
             self._pending.add(key)
-            return 0
+            return False
         if has_partial_sibling(path, exists) or self._store_resting():
             self._pending.add(key)  # still downloading, or the database rests; look again
-            return 0
+            return False
         # the name rules held when the scan or the event put the path here
         if is_under(path, self._library) and self._organizer_owns(path):
             logger.debug("not queued (written by the organizer): %s", display_path(key))
@@ -308,11 +316,11 @@ class Watcher:
         elif (busy := self._db.busy_with(key)) is not None and not _same_version(busy, entry):
             self._pending.add(key)  # a worker holds an older version: not a second item
             logger.debug("waits for item %d to be let go: %s", busy.id, display_path(key))
-            return 0
+            return False
         else:
-            return self._enqueue(entry)
+            return True
         self._handled(key)
-        return 0
+        return False
 
     def _handled(self, key: str) -> None:
         self._pending.discard(key)
@@ -326,16 +334,42 @@ class Watcher:
 
     def _intent_targets(self) -> set[str]:
         targets = set()
-        for _item_id, intent in self._db.pending_intents():
+        for item_id, intent in self._db.pending_intents():
             try:
-                targets.add(str(json.loads(intent)["target"]))
-            except (ValueError, KeyError, TypeError):
-                continue
+                targets.add(str(MoveIntent.from_json(intent).target))
+            except ValueError as error:
+                logger.debug("item %s: unreadable move intent (%s)", item_id, error)
         return targets
 
-    def _enqueue(self, entry: FileStat) -> int:
-        item, created = self._db.enqueue(entry.path, entry.size, entry.mtime_ns)
+    # queueing ----------------------------------------------------------------------------
+    def _queue(self, entries: list[FileStat]) -> int:
+        """Queue what this step found, in one transaction (one by one when a file breaks it)."""
+        if not entries:
+            return 0
+        try:
+            results = self._db.enqueue_many([(e.path, e.size, e.mtime_ns) for e in entries])
+        except _STORE_ERRORS as error:
+            self._store_failed(error, entries)
+            return 0
+        except Exception:
+            return sum(self._queue_one(entry) for entry in entries)
         self._store_works()
+        return sum(self._queued(entry, item, created)
+                   for entry, (item, created) in zip(entries, results, strict=True))
+
+    def _queue_one(self, entry: FileStat) -> int:
+        try:
+            item, created = self._db.enqueue(entry.path, entry.size, entry.mtime_ns)
+        except _STORE_ERRORS as error:
+            self._store_failed(error, [entry])
+        except Exception as error:
+            self._file_failed(entry, error)
+        else:
+            self._store_works()
+            return self._queued(entry, item, created)
+        return 0
+
+    def _queued(self, entry: FileStat, item: QueueItem, created: bool) -> int:
         if not created and not _same_version(item, entry):
             self._pending.add(entry.path)  # claimed since the look: ask again later
             return 0

@@ -10,9 +10,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from emby_processor.vocabulary import WorkerState
+
 
 class Worker(Protocol):
-    #: the kind of worker (FileProcessor, EmbyUpdater, RetryHandler, Watcher)
+    #: the kind of worker (``vocabulary.WORKER_KINDS``)
     kind: str
 
     def step(self) -> int | bool:
@@ -31,7 +33,7 @@ class WorkerStats:
     processed: int = 0
     failed: int = 0
     current_item: int | None = None
-    state: str = "starting"
+    state: WorkerState = "starting"
     message: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from emby_processor.db import QueueDB
 from emby_processor.timeutil import now_iso
+from emby_processor.vocabulary import WorkerState
 from emby_processor.workers.base import Worker, WorkerStats
 
 logger = logging.getLogger("emby_processor.supervisor")
@@ -135,11 +136,12 @@ class Supervisor:
                 except Exception:
                     logger.debug("lease renewal failed", exc_info=True)
 
-    def write_heartbeats(self, final_state: str | None = None) -> None:
+    def write_heartbeats(self, final_state: WorkerState | None = None) -> None:
         for spec in self.specs:
             slots = [s for s in self._slots if s.spec is spec]
             busy = [s.stats.current_item for s in slots if s.stats.current_item is not None]
             messages = [s.stats.message for s in slots if s.stats.message]
+            state: WorkerState
             if final_state:
                 state = final_state
             elif self._paused:
