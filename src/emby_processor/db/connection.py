@@ -1,5 +1,12 @@
 """SQLite connections: one per thread, WAL, busy timeout, explicit write transactions.
 
+Writes in one process take turns on a lock before ``BEGIN IMMEDIATE``, so a thread waiting to
+write is woken the moment the one before it commits (SQLite's own busy handler, which still
+arbitrates between processes, sleeps in steps of up to 100 ms). The write-ahead log is copied back
+into the database file by a checkpointer thread about once a second, not by whichever write
+happens to fill it: a commit then only appends its pages to the log, and the ``fsync`` calls of a
+checkpoint never hold up a worker (``WAL_AUTOCHECKPOINT_PAGES`` remains the fallback).
+
 A connection that met a fault of the file itself (read-only, full disk, I/O error, the file
 moved or damaged) is closed and the thread gets a fresh one on its next call: SQLite opens a file
 it cannot write read-only, and such a connection would refuse writes for the rest of the process
@@ -13,13 +20,20 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
+from types import TracebackType
 
 from emby_processor.errors import StoreError
 
 BUSY_TIMEOUT_MS = 15_000
+#: a commit checkpoints by itself only past this many log pages (about 40 MB); the checkpointer
+#: thread normally does it long before
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+#: the log file is cut back to this size after a checkpoint
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
+CHECKPOINT_SECONDS = 1.0
 #: primary result codes that say something about the file, not about one statement
 _FILE_FAULTS = frozenset({
     sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
@@ -40,6 +54,8 @@ def connect(path: Path | str) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -2000")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
     except sqlite3.Error as error:
         raise StoreError(f"cannot open the queue database {path}: {error}") from error
     return conn
@@ -53,11 +69,21 @@ def is_file_fault(error: sqlite3.Error) -> bool:
 class ConnectionPool:
     """Hands each thread its own connection; WAL lets readers run beside one writer."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, checkpoint_seconds: float = CHECKPOINT_SECONDS
+                 ) -> None:
         self.path = path
+        self.checkpoint_seconds = checkpoint_seconds
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        #: one write transaction at a time in this process: threads queue here, woken the moment
+        #: the writer before them commits, instead of sleeping in SQLite's busy handler (which
+        #: backs off in steps of up to 100 ms); other processes still meet BEGIN IMMEDIATE
+        self._write_lock = threading.Lock()
+        #: set by every commit, cleared by the checkpointer
+        self._written = threading.Event()
+        self._stopping = threading.Event()
+        self._checkpointer: threading.Thread | None = None
         self._closed = False
         #: (device, inode) of the file when the first connection opened it
         self._identity: tuple[int, int] | None = None
@@ -88,27 +114,49 @@ class ConnectionPool:
                 self._discard(conn)
             raise
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front (no deadlocking upgrades)."""
-        conn = self.get()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    self._discard(conn)  # the transaction state is unknown: start afresh
-                raise
-            conn.execute("COMMIT")
-        except sqlite3.Error as error:
-            if is_file_fault(error):
-                self.write_failure = (time.time(), str(error))
-                self._discard(conn)
-            raise
+    def write(self) -> WriteTransaction:
+        """A write transaction that takes the lock up front (no deadlocking upgrades)::
+
+            with pool.write() as conn:
+                conn.execute(...)
+        """
+        return WriteTransaction(self)
+
+    def committed(self) -> None:
         self.write_failure = None
+        self._written.set()
+        if self._checkpointer is None and str(self.path) != ":memory:":
+            with self._lock:
+                if self._checkpointer is None and not self._closed:
+                    self._checkpointer = threading.Thread(
+                        target=self._checkpoints, name="db-checkpoint", daemon=True)
+                    self._checkpointer.start()
+
+    def failed(self, conn: sqlite3.Connection, error: BaseException) -> None:
+        """A write met ``error``: a fault of the file is remembered and its connection dropped."""
+        if isinstance(error, sqlite3.Error) and is_file_fault(error):
+            self.write_failure = (time.time(), str(error))
+            self._discard(conn)
+
+    def _checkpoints(self) -> None:
+        """Copy the log into the database file after writes, off the writers' path (PASSIVE:
+        never waits for readers or writers; what it cannot copy now goes next time)."""
+        conn: sqlite3.Connection | None = None
+        while not self._stopping.wait(self.checkpoint_seconds):
+            if not self._written.is_set():
+                continue
+            self._written.clear()
+            try:
+                conn = conn or connect(self.path)
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except (sqlite3.Error, StoreError):
+                if conn is not None:
+                    with suppress(sqlite3.Error):
+                        conn.close()
+                conn = None  # a fresh connection next time (the file may have been fixed)
+        if conn is not None:
+            with suppress(sqlite3.Error):
+                conn.close()
 
     def problem(self) -> str | None:
         """Why the database cannot be trusted right now, in a sentence; None when it can."""
@@ -143,6 +191,10 @@ class ConnectionPool:
             conn.close()
 
     def close(self) -> None:
+        self._stopping.set()
+        checkpointer = self._checkpointer
+        if checkpointer is not None and checkpointer is not threading.current_thread():
+            checkpointer.join(5)
         with self._lock:
             self._closed = True
             for conn in self._all:
@@ -150,6 +202,55 @@ class ConnectionPool:
                     conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+class WriteTransaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on an exception) on the thread's
+    connection, one at a time in this process."""
+
+    __slots__ = ("conn", "pool")
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def __enter__(self) -> sqlite3.Connection:
+        pool = self.pool
+        self.conn = conn = pool.get()
+        pool._write_lock.acquire()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except BaseException as error:
+            pool._write_lock.release()
+            pool.failed(conn, error)
+            raise
+        return conn
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        pool, conn = self.pool, self.conn
+        try:
+            if error is None:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException as failure:
+                    _roll_back(pool, conn)
+                    pool.failed(conn, failure)
+                    raise
+                pool.committed()
+            else:
+                _roll_back(pool, conn)
+                pool.failed(conn, error)
+        finally:
+            pool._write_lock.release()
+
+
+def _roll_back(pool: ConnectionPool, conn: sqlite3.Connection) -> None:
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pool._discard(conn)  # the transaction state is unknown: start afresh
 
 
 def _read_only_mount(path: Path) -> bool:

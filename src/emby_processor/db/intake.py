@@ -40,33 +40,31 @@ class Intake(StoreBase):
     def _enqueue(
         self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
     ) -> tuple[QueueItem, bool]:
-        busy = _busy_with(conn, file_path)
-        if busy is not None:
-            return busy, False
-        item = self._insert(conn, file_path, size, mtime_ns, now)
-        if item is not None:
-            return item, True
-        row = conn.execute(
-            "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
-            (path_param(file_path), size, mtime_ns),
-        ).fetchone()
-        return QueueItem.from_row(row), False
-
-    def _insert(
-        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
-    ) -> QueueItem | None:
+        stored = path_param(file_path)
+        # one statement for the common case: added unless a worker holds the path or this
+        # version is already queued; the snapshot is built from what was written, not read back
         row = conn.execute(
             "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
             " next_attempt_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
-            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-            (path_param(file_path), size, mtime_ns, now, now, now),
+            " SELECT ?1, ?2, ?3, 'pending', 'identify', ?4, ?4, ?4 WHERE NOT EXISTS"
+            " (SELECT 1 FROM items WHERE file_path = ?1 AND status = 'processing')"
+            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING id",
+            (stored, size, mtime_ns, now),
         ).fetchone()
-        if row is None:
-            return None
-        item = QueueItem.from_row(row)
-        self._event(conn, item.id, "identify", "queued", f"found {display_path(file_path)}")
-        return item
+        if row is not None:
+            item_id = int(row[0])
+            self._event(conn, item_id, "identify", "queued", f"found {display_path(file_path)}",
+                        at=now)
+            return QueueItem(item_id, file_path, size, mtime_ns, "pending", "identify",
+                             next_attempt_at=now, created_at=now, updated_at=now), True
+        busy = _busy_with(conn, file_path)
+        if busy is not None:
+            return busy, False
+        found = conn.execute(
+            "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
+            (stored, size, mtime_ns),
+        ).fetchone()
+        return QueueItem.from_row(found), False
 
     def busy_with(self, file_path: str) -> QueueItem | None:
         """The item a worker holds for this path right now, if any (a read, no lock)."""

@@ -158,12 +158,23 @@ class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads):
     def _set(
         self, conn: sqlite3.Connection, item_id: int, owner: str | None, fields: dict[str, Any],
         event: NewEvent | None = None, actresses: Iterable[str] | None = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
+        """One UPDATE of the item: ``fields`` (checked against UPDATABLE), the display actress
+        when ``actresses`` is given, and ``state`` (status, stage, lease … set by the store
+        itself); then its actresses and its event. Guarded by the lease when ``owner`` is given.
+        """
         unknown = set(fields) - UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         values = {k: _encode(k, v) for k, v in fields.items()}
-        values["updated_at"] = now_iso()
+        names: list[str] | None = None
+        if actresses is not None:
+            names = unique_names([text_param(name) for name in actresses])
+            values["actress"] = names[0] if names else None
+            values["actresses"] = json_param(names)
+        values.update(state or {})
+        values.setdefault("updated_at", now_iso())
         assignments = ", ".join(f"{key} = :{key}" for key in values)
         guard = " AND lease_owner = :owner AND status = 'processing'" if owner else ""
         cur = conn.execute(
@@ -172,22 +183,10 @@ class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads):
         )
         if cur.rowcount != 1:
             raise ItemConflict(f"item {item_id} is no longer held by {owner}")
-        if actresses is not None:
-            self._set_actresses(conn, item_id, unique_names(list(actresses)))
+        if names is not None:
+            _replace_actresses(conn, item_id, names)
         if event is not None:
             self._event(conn, item_id, *event)
-
-    def _set_actresses(self, conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
-        names = unique_names([text_param(name) for name in names])
-        conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
-        conn.executemany(
-            "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
-            [(item_id, name) for name in names],
-        )
-        conn.execute(
-            "UPDATE items SET actress = ?, actresses = ? WHERE id = ?",
-            (names[0] if names else None, json_param(names), item_id),
-        )
 
     def advance(
         self, item_id: int, owner: str, stage: Stage, *, hold: bool = False,
@@ -198,38 +197,27 @@ class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads):
 
         ``hold`` keeps the lease (the worker goes straight on to ``stage``); otherwise the item
         is released as pending at ``stage``, or completed at ``done``."""
-        with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event, actresses)
-            if hold:
-                conn.execute(
-                    "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL,"
-                    " error_cause = NULL WHERE id = ?",
-                    (stage, item_id),
-                )
-                return
-            status: Status = "completed" if stage == "done" else "pending"
+        state: dict[str, Any] = {"stage": stage, "error_message": None, "error_kind": None,
+                                 "error_cause": None}
+        if not hold:
             now = now_iso()
-            conn.execute(
-                "UPDATE items SET status = ?, stage = ?, lease_owner = NULL,"
-                " lease_expires_at = NULL, next_attempt_at = ?, error_message = NULL,"
-                " error_kind = NULL, error_cause = NULL,"
-                " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
-                " updated_at = ? WHERE id = ?",
-                (status, stage, now, status, now, now, item_id),
-            )
+            status: Status = "completed" if stage == "done" else "pending"
+            state.update(status=status, lease_owner=None, lease_expires_at=None,
+                         next_attempt_at=now, updated_at=now)
+            if status == "completed":
+                state["completed_at"] = now
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, fields, event, actresses, state)
 
     def defer(
         self, item_id: int, owner: str, delay: float, *, event: NewEvent | None = None,
         **fields: Any,
     ) -> None:
         """Put a held item back as pending, due again in ``delay`` seconds (waiting, no error)."""
+        state = {"status": "pending", "lease_owner": None, "lease_expires_at": None,
+                 "next_attempt_at": iso_in(delay)}
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event)
-            conn.execute(
-                "UPDATE items SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,"
-                " next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                (iso_in(delay), now_iso(), item_id),
-            )
+            self._set(conn, item_id, owner, fields, event, state=state)
 
     def release(self, item_id: int, owner: str) -> None:
         """Give a held item back untouched (shutdown)."""
@@ -327,6 +315,14 @@ class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads):
             (item_id, limit),
         )
         return [ItemEvent.from_row(row) for row in rows]
+
+
+def _replace_actresses(conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
+    conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
+    conn.executemany(
+        "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
+        [(item_id, name) for name in names],
+    )
 
 
 def _encode(key: str, value: Any) -> Any:
