@@ -95,7 +95,11 @@ class OneThread:
 
 
 def _immutable(path: Path, on: bool) -> bool:
-    done = subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True)
+    """The database file and its write-ahead log read-only (the log too: the process writes
+    through one connection opened before the spell, whose commits would otherwise land in the
+    log while the file itself is immutable)."""
+    files = [str(path)] + [f"{path}{s}" for s in ("-wal",) if os.path.exists(f"{path}{s}")]
+    done = subprocess.run(["chattr", "+i" if on else "-i", *files], capture_output=True)
     return done.returncode == 0
 
 

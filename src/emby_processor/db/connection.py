@@ -1,7 +1,8 @@
-"""SQLite connections: one per thread, WAL, busy timeout, explicit write transactions.
+"""SQLite connections: one per thread for reads, WAL, busy timeout, explicit write transactions.
 
-Writes in one process take turns on a lock before ``BEGIN IMMEDIATE``, so a thread waiting to
-write is woken the moment the one before it commits (SQLite's own busy handler, which still
+Writes in one process take turns on one writer connection (``writer.py``: a lock before
+``BEGIN IMMEDIATE``, and group commit when several threads write at once), so a thread waiting
+to write is woken the moment the one before it is done (SQLite's own busy handler, which still
 arbitrates between processes, sleeps in steps of up to 100 ms). The write-ahead log is copied back
 into the database file by a checkpointer thread about once a second, not by whichever write
 happens to fill it: a commit then only appends its pages to the log, and the ``fsync`` calls of a
@@ -23,8 +24,9 @@ import time
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
-from types import TracebackType
 
+from emby_processor.db.faults import is_file_fault
+from emby_processor.db.writer import GroupWriter, WriteTransaction
 from emby_processor.errors import StoreError
 
 BUSY_TIMEOUT_MS = 15_000
@@ -34,13 +36,6 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 #: the log file is cut back to this size after a checkpoint
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 CHECKPOINT_SECONDS = 1.0
-#: primary result codes that say something about the file, not about one statement
-_FILE_FAULTS = frozenset({
-    sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB,
-})
-
-
 def connect(path: Path | str) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(
@@ -61,11 +56,6 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def is_file_fault(error: sqlite3.Error) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in _FILE_FAULTS
-
-
 class ConnectionPool:
     """Hands each thread its own connection; WAL lets readers run beside one writer."""
 
@@ -76,10 +66,8 @@ class ConnectionPool:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        #: one write transaction at a time in this process: threads queue here, woken the moment
-        #: the writer before them commits, instead of sleeping in SQLite's busy handler (which
-        #: backs off in steps of up to 100 ms); other processes still meet BEGIN IMMEDIATE
-        self._write_lock = threading.Lock()
+        #: the process's writes: one connection, one thread at a time, group commit
+        self.writer = GroupWriter(self)
         #: set by every commit, cleared by the checkpointer
         self._written = threading.Event()
         self._stopping = threading.Event()
@@ -91,19 +79,28 @@ class ConnectionPool:
         self.write_failure: tuple[float, str] | None = None
 
     def get(self) -> sqlite3.Connection:
+        """The calling thread's connection (for reads)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            if self._closed:
-                raise StoreError("the queue database is closed")
-            conn = connect(self.path)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-                if self._identity is None and str(self.path) != ":memory:":
-                    with suppress(OSError):
-                        info = os.stat(self.path)
-                        self._identity = (info.st_dev, info.st_ino)
+            conn = self._local.conn = self.open_connection()
         return conn
+
+    def open_connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the queue database is closed")
+        conn = connect(self.path)
+        with self._lock:
+            self._all.append(conn)
+            if self._identity is None and str(self.path) != ":memory:":
+                with suppress(OSError):
+                    info = os.stat(self.path)
+                    self._identity = (info.st_dev, info.st_ino)
+        return conn
+
+    def forget(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         conn = self.get()
@@ -120,7 +117,7 @@ class ConnectionPool:
             with pool.write() as conn:
                 conn.execute(...)
         """
-        return WriteTransaction(self)
+        return WriteTransaction(self.writer)
 
     def committed(self) -> None:
         self.write_failure = None
@@ -132,11 +129,12 @@ class ConnectionPool:
                         target=self._checkpoints, name="db-checkpoint", daemon=True)
                     self._checkpointer.start()
 
-    def failed(self, conn: sqlite3.Connection, error: BaseException) -> None:
-        """A write met ``error``: a fault of the file is remembered and its connection dropped."""
+    def failed(self, error: BaseException) -> None:
+        """A write met ``error``: a fault of the file is remembered and the writer connection
+        dropped (the next write opens a fresh one)."""
         if isinstance(error, sqlite3.Error) and is_file_fault(error):
             self.write_failure = (time.time(), str(error))
-            self._discard(conn)
+            self.writer.drop()
 
     def _checkpoints(self) -> None:
         """Copy the log into the database file after writes, off the writers' path (PASSIVE:
@@ -184,9 +182,7 @@ class ConnectionPool:
     def _discard(self, conn: sqlite3.Connection) -> None:
         if getattr(self._local, "conn", None) is conn:
             self._local.conn = None
-        with self._lock:
-            if conn in self._all:
-                self._all.remove(conn)
+        self.forget(conn)
         with suppress(sqlite3.Error):
             conn.close()
 
@@ -201,56 +197,8 @@ class ConnectionPool:
                 with suppress(sqlite3.Error):
                     conn.close()
             self._all.clear()
+        self.writer.conn = None
         self._local = threading.local()
-
-
-class WriteTransaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on an exception) on the thread's
-    connection, one at a time in this process."""
-
-    __slots__ = ("conn", "pool")
-
-    def __init__(self, pool: ConnectionPool) -> None:
-        self.pool = pool
-
-    def __enter__(self) -> sqlite3.Connection:
-        pool = self.pool
-        self.conn = conn = pool.get()
-        pool._write_lock.acquire()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except BaseException as error:
-            pool._write_lock.release()
-            pool.failed(conn, error)
-            raise
-        return conn
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        pool, conn = self.pool, self.conn
-        try:
-            if error is None:
-                try:
-                    conn.execute("COMMIT")
-                except BaseException as failure:
-                    _roll_back(pool, conn)
-                    pool.failed(conn, failure)
-                    raise
-                pool.committed()
-            else:
-                _roll_back(pool, conn)
-                pool.failed(conn, error)
-        finally:
-            pool._write_lock.release()
-
-
-def _roll_back(pool: ConnectionPool, conn: sqlite3.Connection) -> None:
-    if not conn.in_transaction:
-        return
-    try:
-        conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        pool._discard(conn)  # the transaction state is unknown: start afresh
 
 
 def _read_only_mount(path: Path) -> bool:
