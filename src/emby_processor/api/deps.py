@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from emby_processor.api.cleanupjob import CleanupRunner
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
@@ -23,6 +24,11 @@ class AppContext:
     notifier: LogNotifier
     keepalive_seconds: float = 15.0
     log_backlog: int = 100
+    #: the cleanup job of this process (``POST /api/cleanup``)
+    cleanups: CleanupRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cleanups = CleanupRunner(self.db)
 
 
 async def _context(request: Request) -> AppContext:

@@ -1,4 +1,5 @@
-"""What a person asks of the queue from the dashboard: retry, re-fetch, delete, clean up."""
+"""What a person asks of the queue from the dashboard: retry, re-fetch, delete (clean up is
+``cleanup.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from emby_processor.db.base import StoreBase
 from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.models import QueueItem
 from emby_processor.errors import StoreError
-from emby_processor.timeutil import iso_in, now_iso
+from emby_processor.timeutil import now_iso
 
 
 class ItemNotFound(StoreError):
@@ -85,18 +86,3 @@ class ItemActions(StoreBase):
                 if found is None:
                     raise ItemNotFound(f"item {item_id} does not exist")
                 raise ItemConflict(f"item {item_id} is being processed right now; try again")
-
-    def cleanup(self, older_than_days: float, batch: int = 500) -> int:
-        """Delete completed items (and their events) older than N days, in batches."""
-        cutoff = iso_in(-older_than_days * 86400)
-        deleted = 0
-        while True:
-            with self._pool.write() as conn:
-                cur = conn.execute(
-                    "DELETE FROM items WHERE id IN (SELECT id FROM items"
-                    " WHERE status = 'completed' AND completed_at < ? LIMIT ?)",
-                    (cutoff, batch),
-                )
-            deleted += cur.rowcount
-            if cur.rowcount < batch:
-                return deleted

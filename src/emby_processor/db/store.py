@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
+from emby_processor.db.cleanup import Housekeeping
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.history import HistoryReads
 from emby_processor.db.intake import Intake
@@ -49,13 +50,13 @@ UPDATABLE = frozenset(
 )
 
 
-class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads):
+class QueueDB(Intake, QueueReads, ItemActions, Housekeeping, ServiceState, HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
-    leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete,
-    clean up) in ``actions.py``, the dashboard's reads in ``reads.py`` (its history in
-    ``history.py``), and heartbeats, controls and figures in ``service_state.py``.
+    leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete)
+    in ``actions.py``, cleanup in ``cleanup.py``, the dashboard's reads in ``reads.py`` (its
+    history in ``history.py``), and heartbeats, controls and figures in ``service_state.py``.
     """
 
     def __init__(

@@ -17,7 +17,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -80,6 +81,25 @@ class GroupWriter:
         self.lock.acquire()
         with self._count_lock:
             self.waiting -= 1
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the process's write turn for work on another connection (cleanup, which runs
+        without foreign-key cascades): a transaction left open for this turn is committed
+        first, so its members are not kept waiting."""
+        self.acquire()
+        try:
+            group = self.group
+            if group is not None:
+                try:
+                    self.connection().execute("COMMIT")
+                except BaseException as error:
+                    self.abort(group, error)
+                    raise
+                self.finish(group, None)
+            yield
+        finally:
+            self.lock.release()
 
     def finish(self, group: _Group, error: BaseException | None) -> None:
         """Close ``group``: its members are told ``error`` (None: committed)."""
