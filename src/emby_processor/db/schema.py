@@ -235,10 +235,13 @@ ALTER TABLE workers_by_process RENAME TO workers;
 # 8: history (GET /api/history): see history_schema.py
 _V8 = HISTORY_MIGRATION
 
-# 9: cheaper writes: the indexes of the workers' own queries (claim, leases, retries, cleanup)
-# hold only the rows of their status, items without a code stay out of the code index, and the
-# display-actress index goes (the actress filter reads item_actresses)
+# 9: cheaper writes, and new files before a backlog. The indexes of the workers' own queries
+# (claim, leases, retries, cleanup) hold only the rows of their status, items without a code
+# stay out of the code index, the display-actress index goes (the actress filter reads
+# item_actresses); ``priority`` 1 marks files queued as a backlog (a first import), which the
+# workers take only when no new file is due
 _V9 = """
+ALTER TABLE items ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 DROP INDEX items_actress;
 DROP INDEX items_code;
 DROP INDEX items_claim;
@@ -246,7 +249,7 @@ DROP INDEX items_lease;
 DROP INDEX items_retry;
 DROP INDEX items_completed;
 CREATE INDEX items_code ON items (movie_code, id) WHERE movie_code IS NOT NULL;
-CREATE INDEX items_claim ON items (lane, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX items_claim ON items (lane, priority, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX items_lease ON items (lease_expires_at) WHERE status = 'processing';
 CREATE INDEX items_retry ON items (next_attempt_at) WHERE status = 'error';
 CREATE INDEX items_completed ON items (completed_at) WHERE status = 'completed';

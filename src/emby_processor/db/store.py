@@ -125,17 +125,14 @@ class QueueDB(Intake, QueueReads, ItemActions, Housekeeping, ServiceState, Histo
         return item
 
     def claim(self, lane: Lane, owner: str) -> QueueItem | None:
-        """Take the next due item of a lane, atomically, with a lease."""
+        """Take the next due item of a lane, atomically, with a lease: new files first, then
+        the backlog (``priority`` 1), each oldest due first."""
         now = now_iso()
+        if not self._read(_ANY_DUE, (lane, now)):
+            return None  # nothing due: no write turn taken (idle workers poll this)
         with self._pool.write() as conn:
-            row = conn.execute(
-                "UPDATE items SET status = 'processing', lease_owner = ?, lease_expires_at = ?,"
-                " updated_at = ?"
-                " WHERE id = (SELECT id FROM items WHERE status = 'pending' AND lane = ?"
-                "  AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1)"
-                " RETURNING *",
-                (owner, iso_in(self.lease_seconds), now, lane, now),
-            ).fetchone()
+            row = conn.execute(_CLAIM, (owner, iso_in(self.lease_seconds), now, lane, now)
+                               ).fetchone()
         return QueueItem.from_row(row) if row is not None else None
 
     def renew_lease(self, item_id: int, owner: str) -> bool:
@@ -316,6 +313,18 @@ class QueueDB(Intake, QueueReads, ItemActions, Housekeeping, ServiceState, Histo
             (item_id, limit),
         )
         return [ItemEvent.from_row(row) for row in rows]
+
+
+#: is any item of the lane due? (a read on the claim index)
+_ANY_DUE = ("SELECT 1 FROM items WHERE status = 'pending' AND lane = ? AND priority IN (0, 1)"
+            " AND next_attempt_at <= ? LIMIT 1")
+#: one index seek per tier: the oldest due new file, else the oldest due backlog item
+_TIER = ("(SELECT id FROM items WHERE status = 'pending' AND lane = ?4 AND priority = {}"
+         " AND next_attempt_at <= ?5 ORDER BY next_attempt_at, id LIMIT 1)")
+_CLAIM = (
+    "UPDATE items SET status = 'processing', lease_owner = ?1, lease_expires_at = ?2,"
+    f" updated_at = ?3 WHERE id = coalesce({_TIER.format(0)}, {_TIER.format(1)}) RETURNING *"
+)
 
 
 def _replace_actresses(conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
