@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from emby_processor.db.faults import is_file_fault
 from emby_processor.db.writer import GroupWriter, WriteTransaction
@@ -103,9 +104,22 @@ class ConnectionPool:
                 self._all.remove(conn)
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        return self._fetch(sql, params, plain=False)
+
+    def read_tuples(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples (cheaper than ``sqlite3.Row`` for many rows)."""
+        return self._fetch(sql, params, plain=True)
+
+    def _fetch(self, sql: str, params: Sequence[object], *, plain: bool) -> list[Any]:
         conn = self.get()
         try:
-            return conn.execute(sql, params).fetchall()
+            cursor = conn.cursor()
+            if plain:
+                cursor.row_factory = None
+            try:
+                return cursor.execute(sql, params).fetchall()
+            finally:
+                cursor.close()
         except sqlite3.Error as error:
             if is_file_fault(error):
                 self._discard(conn)

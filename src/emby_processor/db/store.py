@@ -19,6 +19,7 @@ from typing import Any
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
 from emby_processor.db.cleanup import Housekeeping
 from emby_processor.db.connection import ConnectionPool
+from emby_processor.db.export import Export
 from emby_processor.db.history import HistoryReads
 from emby_processor.db.intake import Intake
 from emby_processor.db.models import (
@@ -50,7 +51,8 @@ UPDATABLE = frozenset(
 )
 
 
-class QueueDB(Intake, QueueReads, ItemActions, Housekeeping, ServiceState, HistoryReads):
+class QueueDB(Intake, QueueReads, Export, ItemActions, Housekeeping, ServiceState,
+              HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
