@@ -72,10 +72,10 @@ class Watcher(EventSide):
         *,
         clock: Callable[[], float] = time.monotonic,
         use_events: bool = True,
-        on_queued: Callable[[], None] = lambda: None,
+        on_queued: Callable[[int], None] = lambda count: None,
     ) -> None:
         self._db = db
-        #: told when files were queued (wakes idle workers of this process)
+        #: told how many files were queued (wakes idle workers of this process)
         self._on_queued = on_queued
         self._clock = clock
         self._use_events = use_events
@@ -319,7 +319,7 @@ class Watcher(EventSide):
         if backlog and queued:
             logger.info("queued %d files at once as a backlog: new files go first", queued)
         if queued:
-            self._on_queued()
+            self._on_queued(queued)
         return queued
 
     def _queue_one(self, entry: FileStat) -> int:
@@ -332,7 +332,7 @@ class Watcher(EventSide):
         else:
             self._store_works()
             if created:
-                self._on_queued()
+                self._on_queued(1)
             return self._queued(entry, item, created)
         return 0
 
