@@ -8,8 +8,6 @@ and nothing below it reads the environment or builds a client of its own.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import signal
 import sqlite3
@@ -60,7 +58,6 @@ logger = logging.getLogger("emby_processor")
 #: uvicorn waits this long for open connections (live log streams) before closing them
 GRACEFUL_SECONDS = 2
 NOT_CONFIGURED = "waiting: EMBY_URL and EMBY_API_KEY are not set"
-_M_ARENA_MAX = -8
 
 
 # -- upstreams ---------------------------------------------------------------------------------
@@ -219,23 +216,12 @@ class Workers:
 # -- the dashboard on its own ------------------------------------------------------------------
 
 
-def fewer_malloc_arenas(arenas: int = 2) -> None:
-    """Two memory arenas for the whole process (glibc's ``M_ARENA_MAX``, as
-    ``MALLOC_ARENA_MAX=2`` would set): glibc otherwise gives threads their own arenas, up to
-    eight per core, and memory freed in one is not reused by threads of another, so tens of
-    worker threads held tens of megabytes they no longer used. Called before any thread starts;
-    nothing happens on other C libraries."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas)
-
-
 def build_app(settings: Settings) -> FastAPI:
     """The dashboard for ``uvicorn emby_processor.api:app``: its own database connection, log
     buffer and health monitor (opened and closed by the app's lifespan), and clients of Emby and
     the providers for the health checks."""
     from emby_processor.api.app import create_app
 
-    fewer_malloc_arenas()
     upstreams = build_upstreams(settings)
     checks = build_upstream_checks(settings, emby=upstreams.media_server,
                                    providers=upstreams.providers)
@@ -247,7 +233,6 @@ def build_app(settings: Settings) -> FastAPI:
 
 def run(settings: Settings, *, api: bool, workers: bool) -> int:
     """Run the workers, the dashboard, or both, until a stop signal."""
-    fewer_malloc_arenas()
     logs = LogBuffer(settings.log_buffer_lines)
     setup_logging(settings.log_level, logs)
     db = open_db(settings)

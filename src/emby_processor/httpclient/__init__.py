@@ -13,13 +13,9 @@ What it guarantees, for every request it sends:
 - **manners**: one User-Agent naming the project;
 - **Retry-After**: read as seconds or an HTTP date, finite, non-negative and capped at
   ``RETRY_BACKOFF_MAX_SECONDS``; a value that is none of these is ignored with a warning;
-- **errors**: every transport error (timeouts, refused connections, answers cut short, TLS)
-  becomes an ``errors.UpstreamError`` (or the subclass the caller names, e.g.
-  ``MediaServerError``) with a message a person can act on (``client.py``).
-
-Requests go over ``http.client`` with a small pool per upstream (``wire.py``): the standard
-library does a request for a fifth of the CPU that httpx and httpcore took, and each pool is a
-list under its own lock, where httpcore's bookkeeping serialised tens of worker threads.
+- **errors**: every httpx error becomes an ``errors.UpstreamError`` (or the subclass the caller
+  names, e.g. ``MediaServerError``) with a message a person can act on. This package is the only
+  place that catches httpx errors (``client.py``).
 
 A ``Reply`` is the fully read answer. Status codes are the caller's business: what a 404 or a 401
 means differs from one upstream to the next.

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+
+import httpx
 
 from emby_processor import __version__
-from emby_processor.httpclient.wire import Headers
 
 logger = logging.getLogger("emby_processor.http")
 
@@ -89,7 +89,7 @@ class Reply:
     method: str
     url: str
     status_code: int
-    headers: Headers
+    headers: httpx.Headers
     content: bytes
     #: the sanitised ``Retry-After`` in seconds, when the upstream sent one
     retry_after: float | None = None
@@ -109,14 +109,14 @@ class Reply:
 
     @property
     def path(self) -> str:
-        return urlsplit(self.url).path
+        return httpx.URL(self.url).path
 
     def json(self) -> Any:
         """The decoded JSON body; ValueError when it is not JSON."""
         return json.loads(self.content)
 
 
-def _charset(headers: Headers) -> str:
+def _charset(headers: httpx.Headers) -> str:
     for part in headers.get("content-type", "").split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key.lower() == "charset" and value:
