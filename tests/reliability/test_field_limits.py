@@ -62,6 +62,8 @@ def _run(stack: Stack, title_mb: int) -> tuple[dict[str, dict[str, Any]], float,
         with RssSampler(service.pid) as rss:
             wait_until(lambda: _settled(view), 180, view.describe, check=service.ensure_alive)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            # the workers start before the dashboard: the items may be done before it listens
+            wait_until(lambda: _answers(client), 30, "the dashboard", check=service.ensure_alive)
             page = client.get("/api/queue", params={"limit": 100}).content
             logs = client.get("/api/logs/recent", params={"limit": 1000}).content
         items = {row["movie_code"]: row for row in view.items()}
@@ -74,6 +76,13 @@ def _run(stack: Stack, title_mb: int) -> tuple[dict[str, dict[str, Any]], float,
           f"{rss.peak:.1f} MB, database {db_mb:.1f} MB, queue page "
           f"{len(page) / 1024:.0f} KiB, live log {len(logs) / 1024:.0f} KiB")
     return items, rss.peak, db_mb, page, logs
+
+
+def _answers(client: httpx.Client) -> bool:
+    try:
+        return client.get("/api/health").status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _settled(view: QueueView) -> bool:
