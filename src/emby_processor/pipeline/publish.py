@@ -172,7 +172,8 @@ def _earlier_part_on_its_way(item: QueueItem, parts: PublishParts) -> QueueItem 
     for other in parts.other_parts(item):
         moving = other.status in ("pending", "processing") or (
             other.status == "error" and other.next_attempt_at is not None)
-        if (other.part or 0) < item.part and other.library_path is None and moving:
+        not_filed = other.stage in ("identify", "metadata", "organize")
+        if (other.part or 0) < item.part and not_filed and moving:
             return other
     return None
 
