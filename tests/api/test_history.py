@@ -11,10 +11,10 @@ import pytest
 
 from emby_processor.db import NewEvent, QueueDB
 from emby_processor.db.schema import migrate
+from tests.api.seed import Spec, make
 
 #: the migration that adds the history counters (and fills them from the events already kept)
 HISTORY_MIGRATION = 8
-from tests.api.seed import Spec, make
 
 pytestmark = pytest.mark.anyio
 OWNER = "history-test/worker-1"
