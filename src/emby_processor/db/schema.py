@@ -336,7 +336,13 @@ INSERT INTO history_durations (hour, stage, bin, count)
     GROUP BY 1, 3;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# 9: a person asked for this item (Retry on the item, Re-fetch): its next media-server step may
+# overwrite fields that are locked on the server; cleared once that step completes
+_V9 = """
+ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 LATEST = len(MIGRATIONS)
 
 
