@@ -235,14 +235,20 @@ ALTER TABLE workers_by_process RENAME TO workers;
 # 8: history (GET /api/history): see history_schema.py
 _V8 = HISTORY_MIGRATION
 
-# 9: cheaper writes, and new files before a backlog. The indexes of the workers' own queries
+# 9: a person asked for this item (Retry on the item, Re-fetch): its next media-server step may
+# overwrite fields that are locked on the server; cleared once that step completes
+_V9 = """
+ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
+"""
+
+# 10: cheaper writes, and new files before a backlog. The indexes of the workers' own queries
 # (claim, leases, retries, cleanup) hold only the rows of their status, items without a code
 # stay out of the code index, the display-actress index goes (the actress filter reads
 # item_actresses); ``priority`` 1 marks files queued as a backlog (a first import), which the
 # workers take only when no new file is due; ``item_blocks`` counts items per status and block
 # of 1024 ids, so a deep queue page is found by adding up a thousand counters, not by skipping
 # half a million index entries
-_V9 = """
+_V10 = """
 ALTER TABLE items ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
 DROP INDEX items_actress;
 DROP INDEX items_code;
@@ -275,7 +281,7 @@ WHEN OLD.status <> NEW.status BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 LATEST = len(MIGRATIONS)
 
 
