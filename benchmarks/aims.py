@@ -117,4 +117,4 @@ def print_aims(results: Results, baseline: Results, *, sizes: str = "full") -> N
         target = aim.target(results) if callable(aim.target) else aim.target
         met = "—" if now is None else "yes" if _TESTS[aim.test](now, target) else "NO"
         print(f"{aim.label:<56} {_at(aim, results):>9} {_before(aim, baseline):>16} "
-              f"{_fmt(now):>9} {aim.test + ' ' + _fmt(target):>9}  {met}")
+              f"{_fmt(now):>9} {aim.test + ' ' + format(target, 'g'):>9}  {met}")
