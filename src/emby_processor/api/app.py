@@ -23,6 +23,7 @@ from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.api.routes import (
     docs,
+    fixes,
     history,
     notify,
     page,
@@ -95,7 +96,7 @@ def create_app(
     install_error_handlers(app)
     app.state.auth = build_auth(settings)
     for router in (system.router, history.router, poster.router, notify.router, queue.router,
-                   logs_routes.router, signin.router, docs.router, page.router):
+                   fixes.router, logs_routes.router, signin.router, docs.router, page.router):
         app.include_router(router)
     docs.mount_assets(app)
     page.mount_static(app)

@@ -5,21 +5,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from emby_processor.vocabulary import SORTS, Sort, Status
+from emby_processor.vocabulary import SORTS, STATUSES, CauseCode, Sort, Status, Trouble
 
 __all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "fts_query", "order_by"]
 
 
+#: the two kinds of error, as conditions on an item in error
+NEEDS_PERSON = "(items.error_kind = 'permanent' OR items.next_attempt_at IS NULL)"
+RETRIES_ITSELF = "(items.error_kind = 'transient' AND items.next_attempt_at IS NOT NULL)"
+_TROUBLE_SQL = {"needs_attention": NEEDS_PERSON, "retrying": RETRIES_ITSELF}
+
+
 @dataclass(frozen=True)
 class QueueFilter:
-    status: Status | None = None
+    #: a status, or one of the two kinds of error (``needs_attention``, ``retrying``)
+    status: Status | Trouble | None = None
     movie_code: str | None = None
     actress: str | None = None
     q: str | None = None
+    #: items in error with this cause
+    cause: CauseCode | None = None
 
     @property
     def only_status(self) -> bool:
-        return not (self.movie_code or self.actress or self.q)
+        """Only a plain status (or none): the counters answer how many."""
+        return not (self.movie_code or self.actress or self.q or self.cause) and (
+            self.status is None or self.status in STATUSES)
 
 
 def fts_query(text: str) -> str | None:
@@ -41,11 +52,17 @@ def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
         source = "item_actresses AS ia JOIN items ON items.id = ia.item_id"
         clauses.append("ia.name = ?")
         params.append(flt.actress)
-    if flt.status:
+    status = flt.status if flt.status in STATUSES else "error" if flt.status or flt.cause else None
+    if status:
         # with an actress the name index is the selective one; the unary + keeps the planner
         # from walking every item of a status instead
         clauses.append("+items.status = ?" if flt.actress else "items.status = ?")
-        params.append(flt.status)
+        params.append(status)
+    if flt.status in _TROUBLE_SQL:
+        clauses.append(_TROUBLE_SQL[flt.status])
+    if flt.cause:
+        clauses.append("items.error_cause = ?")
+        params.append(flt.cause)
     if flt.movie_code:
         # prefix match on the code index: 'ABP' finds ABP-001 … ABP-999
         prefix = flt.movie_code.strip().upper()

@@ -235,7 +235,24 @@ ALTER TABLE workers_by_process RENAME TO workers;
 # 8: history (GET /api/history), in its own module for its length
 _V8 = HISTORY_MIGRATION
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# 9: what a person decided. Files a person ignored (by path, stored like items.file_path): the
+# watcher never queues them until they are un-ignored. An item's ``resolution`` is the choice
+# for a duplicate ('replace': the library's copy moves aside; 'keep_both': filed under a
+# suffixed name), read by the organize stage and cleared once the video is filed.
+_V9 = """
+CREATE TABLE ignored_files (
+    id INTEGER PRIMARY KEY,
+    file_path TEXT NOT NULL UNIQUE,
+    file_size INTEGER,
+    file_mtime_ns INTEGER,
+    movie_code TEXT,
+    cause TEXT,
+    ignored_at TEXT NOT NULL
+);
+ALTER TABLE items ADD COLUMN resolution TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 LATEST = len(MIGRATIONS)
 
 

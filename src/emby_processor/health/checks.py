@@ -61,6 +61,11 @@ def emby_check(client: EmbyLike) -> UpstreamCheck:
             "version": str(getattr(info, "version", "")),
             "product": str(getattr(info, "product", "")),
         }
+        # what links into the server's web app need (api/links.py)
+        kind = getattr(getattr(info, "dialect", None), "kind", None)
+        for key, value in (("kind", kind), ("server_id", getattr(info, "server_id", None))):
+            if value:
+                details[key] = str(value)
         message = f"{details['product']} {details['version']} '{details['server_name']}'"
         return CheckResult("emby", "ok", message, details)
 

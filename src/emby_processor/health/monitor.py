@@ -117,6 +117,11 @@ class HealthMonitor:
         }
         return CheckResult(name, result.status, result.message, details)
 
+    def cached(self, name: str) -> CheckResult | None:
+        """The last answer of an upstream check (no request)."""
+        with self._lock:
+            return self._cache.get(name)
+
     # the document ---------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
         checks: list[CheckResult] = []
