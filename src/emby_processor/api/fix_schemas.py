@@ -114,6 +114,7 @@ class AcknowledgeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     check: str = Field(min_length=1, max_length=200, examples=["provider:r18dev"])
+    acknowledged: bool = Field(default=True, description="false takes it back")
 
 
 class SettledOut(BaseModel):

@@ -44,6 +44,13 @@ class CheckOut(BaseModel):
     status: CheckStatus
     message: str
     details: dict[str, Any] = {}
+    acknowledged: bool = Field(default=False, description="a person marked this warning as known")
+
+
+class ReasonOut(BaseModel):
+    check: str
+    status: CheckStatus
+    message: str
 
 
 class WorkerOut(BaseModel):
@@ -56,10 +63,13 @@ class WorkerOut(BaseModel):
     started_at: str | None = None
     beat_at: str | None = None
     beat_age_seconds: float | None = None
+    doing: str | None = Field(default=None, examples=["working on #35 SSIS-001"])
 
 
 class HealthOut(BaseModel):
     status: HealthStatus
+    reasons: list[ReasonOut] = Field(
+        description="the checks that make the status what it is (empty when healthy)")
     workers: dict[str, str]
     worker_details: dict[str, WorkerOut]
     paused: bool

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from emby_processor import catalogue
 from emby_processor.api.deps import Ctx
-from emby_processor.api.fix_schemas import CleanupCountOut
+from emby_processor.api.fix_schemas import AcknowledgeIn, CleanupCountOut
 from emby_processor.api.metrics import CONTENT_TYPE, render_metrics
 from emby_processor.api.schemas import (
     CleanupOut,
@@ -26,6 +26,7 @@ from emby_processor.api.schemas import (
     error_responses,
     json_error_responses,
 )
+from emby_processor.db import ItemConflict, ItemNotFound
 from emby_processor.timeutil import now_iso
 from emby_processor.vocabulary import as_document
 
@@ -40,6 +41,20 @@ def health(ctx: Ctx, request: Request) -> dict[str, Any] | JSONResponse:
     report = ctx.health.report()
     if not getattr(request.state, "authenticated", True):
         return JSONResponse({"status": report["status"]})
+    return report
+
+
+@router.post("/api/health/acknowledge", response_model=HealthOut,
+             responses=error_responses(401, 403, 404, 409),
+             summary="Mark a warning as known (it folds away until it changes or recovers)")
+def acknowledge(ctx: Ctx, body: AcknowledgeIn) -> dict[str, Any]:
+    try:
+        ctx.health.acknowledge(body.check, body.acknowledged)
+    except KeyError as error:
+        raise ItemNotFound(str(error.args[0])) from None
+    except ValueError as error:
+        raise ItemConflict(str(error)) from None
+    report: dict[str, Any] = ctx.health.report()
     return report
 
 
