@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from emby_processor.db.search import parse_search
 from emby_processor.vocabulary import SORTS, STATUSES, CauseCode, Sort, Status, Trouble
 
-__all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "fts_query", "order_by"]
+__all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "order_by"]
 
 
 #: the two kinds of error, as conditions on an item in error
@@ -31,16 +31,6 @@ class QueueFilter:
         """Only a plain status (or none): the counters answer how many."""
         return not (self.movie_code or self.actress or self.q or self.cause) and (
             self.status is None or self.status in STATUSES)
-
-
-def fts_query(text: str) -> str | None:
-    """A trigram FTS5 query matching ``text`` as a substring; None when too short to index."""
-    # FTS5 reads its query as a C string: a NUL ends it mid-quote ("unterminated string")
-    text = text.replace("\x00", "")
-    words = [w for w in re.split(r"\s+", text.strip()) if w]
-    if not words or any(len(w) < 3 for w in words):
-        return None
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
 def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
@@ -69,17 +59,9 @@ def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
         clauses.append("items.movie_code >= ? AND items.movie_code < ?")
         params.extend([prefix, prefix + "\uffff"])
     if flt.q:
-        query = fts_query(flt.q)
-        if query is not None:
-            clauses.append(
-                "items.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)"
-            )
-            params.append(query)
-        else:
-            # one or two characters: a code prefix is the only useful meaning
-            prefix = flt.q.strip().upper()
-            clauses.append("items.movie_code >= ? AND items.movie_code < ?")
-            params.extend([prefix, prefix + "\uffff"])
+        search = parse_search(flt.q)
+        clauses.extend(search.clauses)
+        params.extend(search.params)
     # with no filter the rowid range keeps the newest-first page an index walk, not a scan
     where = " AND ".join(clauses) if clauses else "items.id > 0"
     return source, where, params

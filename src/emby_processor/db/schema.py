@@ -252,7 +252,49 @@ CREATE TABLE ignored_files (
 ALTER TABLE items ADD COLUMN resolution TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+# 10: search what people mean (db/search.py): every actress (not only the first), the error
+# text and its cause join the free-text index; the update trigger runs only when an indexed
+# column really changed (an advance that clears an empty error re-indexes nothing)
+_V10 = """
+DROP TRIGGER items_search_insert;
+DROP TRIGGER items_search_delete;
+DROP TRIGGER items_search_update;
+DROP TABLE items_search;
+CREATE VIRTUAL TABLE items_search USING fts5(
+    movie_code, actresses, title, file_path, error_message, error_cause,
+    content = 'items', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO items_search (items_search) VALUES ('rebuild');
+CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_search
+        (rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES (NEW.id, NEW.movie_code, NEW.actresses, NEW.title, NEW.file_path,
+                NEW.error_message, NEW.error_cause);
+END;
+CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_search (items_search,
+        rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES ('delete', OLD.id, OLD.movie_code, OLD.actresses, OLD.title, OLD.file_path,
+                OLD.error_message, OLD.error_cause);
+END;
+CREATE TRIGGER items_search_update
+AFTER UPDATE OF movie_code, actresses, title, file_path, error_message, error_cause ON items
+WHEN OLD.movie_code IS NOT NEW.movie_code OR OLD.actresses IS NOT NEW.actresses
+    OR OLD.title IS NOT NEW.title OR OLD.file_path IS NOT NEW.file_path
+    OR OLD.error_message IS NOT NEW.error_message OR OLD.error_cause IS NOT NEW.error_cause
+BEGIN
+    INSERT INTO items_search (items_search,
+        rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES ('delete', OLD.id, OLD.movie_code, OLD.actresses, OLD.title, OLD.file_path,
+                OLD.error_message, OLD.error_cause);
+    INSERT INTO items_search
+        (rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES (NEW.id, NEW.movie_code, NEW.actresses, NEW.title, NEW.file_path,
+                NEW.error_message, NEW.error_cause);
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 LATEST = len(MIGRATIONS)
 
 
