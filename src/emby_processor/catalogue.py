@@ -111,9 +111,10 @@ NOT_RETRYABLE: frozenset[CauseCode] = frozenset(
 )
 
 
-#: failures a fresh look-up can help with (besides retry): a code no site knew
-_REFETCHABLE: frozenset[CauseCode] = frozenset({"unknown_code", "server_refused",
-                                                "field_dropped"})
+#: failures a fresh look-up cannot help with: no code to look up, a duplicate (filing fails
+#: again), an uncertain match (a person chooses), a file that is gone
+_NOT_REFETCHABLE: frozenset[CauseCode] = frozenset({"no_code", "target_exists",
+                                                    "ambiguous_match", "source_missing"})
 
 
 def message(cause: CauseCode | None, *, code: str | None, name: str,
@@ -148,7 +149,7 @@ def item_actions(*, status: Status, cause: CauseCode | None, code: str | None,
         actions = list(entry.actions) if entry is not None else ["retry", "ignore"]
         if filed and "set_code" in actions:
             actions.remove("set_code")  # a filed video keeps its place: its code stays
-    refetch = bool(code) and (status != "error" or cause in _REFETCHABLE)
+    refetch = bool(code) and (status != "error" or cause not in _NOT_REFETCHABLE)
     if refetch and "reprocess" not in actions:
         actions.append("reprocess")
     if status in ("pending", "error") and "ignore" not in actions:

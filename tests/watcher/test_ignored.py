@@ -46,3 +46,16 @@ def test_unignore_reaches_a_file_the_watcher_had_already_handled(
     clock.advance(1)
     assert watcher.step() == 1  # settled long ago: no new wait
     assert [i.file_path for i in items(db)] == [str(watch / "ABP-123.mp4")]
+
+
+def test_a_file_ignored_and_unignored_between_two_steps_is_looked_at_again(
+    watch: Path, make_settings: MakeSettings, db: QueueDB, clock: FakeClock
+) -> None:
+    """The watcher never saw the file ignored; it had marked it handled long ago."""
+    write(watch / "clip.mp4")
+    watcher = Watcher(make_settings(file_settle_seconds=0), db, clock=clock, use_events=False)
+    assert watcher.step() == 1
+    ignored = db.ignore(items(db)[0].id)
+    db.unignore(ignored.id)  # both before the watcher's next step
+    assert watcher.step() == 1
+    assert [i.file_path for i in items(db)] == [str(watch / "clip.mp4")]

@@ -2,14 +2,15 @@
 its code by hand, settle a duplicate. Each is one write transaction with its timeline entry.
 
 Ignoring a file forgets its item and lists the path in ``ignored_files``; the watcher never
-queues an ignored path. Every change of that list bumps the control key ``IGNORED_VERSION_KEY``,
-so a watcher in any process reloads the list and looks again at a file that was un-ignored.
+queues an ignored path. Every change of that list counts up the control key
+``IGNORED_VERSION_KEY``, so a watcher in any process reloads the list; an un-ignored row keeps
+the number of the change that released it, so the watcher looks again at every file released
+since it last looked, even one whose ignoring it never saw.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,8 +21,10 @@ from emby_processor.db.text import path_param, path_value
 from emby_processor.timeutil import now_iso
 from emby_processor.vocabulary import CauseCode
 
-#: a new value whenever the ignored list changes (the watcher compares it every step)
+#: counts the changes of the ignored list (the watcher compares it every step)
 IGNORED_VERSION_KEY = "ignored_version"
+#: un-ignored rows kept for watchers that have not looked yet (the newest this many)
+_RELEASED_KEPT = 1000
 
 #: how a duplicate is settled: keep the library's copy (ignore the new file), replace it (the
 #: library's copy moves aside) or keep both (the new one under a suffixed name)
@@ -57,7 +60,8 @@ class Decisions(StoreBase):
                 " cause, ignored_at) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (file_path) DO UPDATE SET file_size = excluded.file_size,"
                 " file_mtime_ns = excluded.file_mtime_ns, movie_code = excluded.movie_code,"
-                " cause = excluded.cause, ignored_at = excluded.ignored_at RETURNING *",
+                " cause = excluded.cause, ignored_at = excluded.ignored_at, released = NULL"
+                " RETURNING *",
                 (row["file_path"], row["file_size"], row["file_mtime_ns"], row["movie_code"],
                  row["error_cause"] if row["status"] == "error" else None, now_iso()),
             ).fetchone()
@@ -68,28 +72,42 @@ class Decisions(StoreBase):
     def unignore(self, ignored_id: int) -> IgnoredFile:
         """Take the file off the ignored list: the watcher queues it again."""
         with self._pool.write() as conn:
+            version = _bump(conn)
             row = conn.execute(
-                "DELETE FROM ignored_files WHERE id = ? RETURNING *", (ignored_id,)
+                "UPDATE ignored_files SET released = ? WHERE id = ? AND released IS NULL"
+                " RETURNING *", (version, ignored_id),
             ).fetchone()
             if row is None:
                 raise ItemNotFound(f"no ignored file has id {ignored_id}")
-            _bump(conn)
+            conn.execute("DELETE FROM ignored_files WHERE released <= ?",
+                         (version - _RELEASED_KEPT,))
         return IgnoredFile.from_row(row)
 
     def ignored(self, *, page: int = 1, limit: int = 50) -> tuple[list[IgnoredFile], int]:
         """The ignored files, the most recently ignored first, and how many there are."""
-        rows = self._read("SELECT * FROM ignored_files ORDER BY id DESC LIMIT ? OFFSET ?",
-                          (limit, (page - 1) * limit))
-        total = int(self._read("SELECT count(*) FROM ignored_files")[0][0])
+        rows = self._read(
+            "SELECT * FROM ignored_files WHERE released IS NULL ORDER BY id DESC LIMIT ? OFFSET ?",
+            (limit, (page - 1) * limit))
+        total = self.ignored_count()
         return [IgnoredFile.from_row(row) for row in rows], total
 
+    def ignored_count(self) -> int:
+        return int(self._read(
+            "SELECT count(*) FROM ignored_files WHERE released IS NULL")[0][0])
+
     def ignored_paths(self) -> set[str]:
-        rows = self._read("SELECT file_path FROM ignored_files")
+        rows = self._read("SELECT file_path FROM ignored_files WHERE released IS NULL")
         return {path_value(row[0]) or "" for row in rows}
 
-    def ignored_version(self) -> str | None:
+    def released_paths(self, since: int) -> set[str]:
+        """The paths un-ignored by a change after ``since``."""
+        rows = self._read("SELECT file_path FROM ignored_files WHERE released > ?", (since,))
+        return {path_value(row[0]) or "" for row in rows}
+
+    def ignored_version(self) -> int:
+        """The number of changes of the ignored list so far."""
         rows = self._read("SELECT value FROM control WHERE key = ?", (IGNORED_VERSION_KEY,))
-        return rows[0][0] if rows else None
+        return int(rows[0][0]) if rows else 0
 
     # setting the code ----------------------------------------------------------------------
     def set_code(self, item_id: int, code: str, *, part: int | None = None) -> QueueItem:
@@ -166,9 +184,11 @@ def _held(conn: sqlite3.Connection, item_id: int) -> sqlite3.Row:
     return row
 
 
-def _bump(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "INSERT INTO control (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (IGNORED_VERSION_KEY, uuid.uuid4().hex),
-    )
+def _bump(conn: sqlite3.Connection) -> int:
+    """Count one change of the ignored list; returns its number."""
+    row = conn.execute(
+        "INSERT INTO control (key, value) VALUES (?, '1')"
+        " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+        (IGNORED_VERSION_KEY,),
+    ).fetchone()
+    return int(row[0])

@@ -30,7 +30,8 @@ class QueueReads(StoreBase):
         retrying = int(self._read(
             f"SELECT count(*) FROM items WHERE items.status = 'error' AND {RETRIES_ITSELF}"
         )[0][0])
-        ignored = int(self._read("SELECT count(*) FROM ignored_files")[0][0])
+        ignored = int(self._read(
+            "SELECT count(*) FROM ignored_files WHERE released IS NULL")[0][0])
         return {
             "total": sum(counts.values()),
             **counts,

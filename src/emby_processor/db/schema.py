@@ -236,9 +236,11 @@ ALTER TABLE workers_by_process RENAME TO workers;
 _V8 = HISTORY_MIGRATION
 
 # 9: what a person decided. Files a person ignored (by path, stored like items.file_path): the
-# watcher never queues them until they are un-ignored. An item's ``resolution`` is the choice
-# for a duplicate ('replace': the library's copy moves aside; 'keep_both': filed under a
-# suffixed name), read by the organize stage and cleared once the video is filed.
+# watcher never queues them until they are un-ignored; ``released`` is then the change number
+# (control key ignored_version) that un-ignored it, so a watcher that missed both changes still
+# looks at the file again. An item's ``resolution`` is the choice for a duplicate ('replace':
+# the library's copy moves aside; 'keep_both': filed under a numbered name), read by the
+# organize stage and cleared once the video is filed.
 _V9 = """
 CREATE TABLE ignored_files (
     id INTEGER PRIMARY KEY,
@@ -247,8 +249,10 @@ CREATE TABLE ignored_files (
     file_mtime_ns INTEGER,
     movie_code TEXT,
     cause TEXT,
-    ignored_at TEXT NOT NULL
+    ignored_at TEXT NOT NULL,
+    released INTEGER
 );
+CREATE INDEX ignored_files_released ON ignored_files (released);
 ALTER TABLE items ADD COLUMN resolution TEXT;
 """
 
