@@ -113,3 +113,89 @@ def test_focus_stays_in_the_detail_dialog_after_confirming_or_cancelling(dash: D
     # and Escape still closes it
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+
+
+def seed_fixable(dash: Dash) -> dict[str, int]:
+    """One item for each fix dialog, with real files where the dialog reads them."""
+    watch, library = dash.settings.watch_dirs[0], dash.settings.library_dir
+    assert library is not None
+    target = library / "Kaede Fua" / "ABP-123" / "ABP-123.mp4"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"old" * 1000)
+    source = watch / "ABP-123.mp4"
+    source.write_bytes(b"new" * 2000)
+    dash.db.beat("FileProcessor", "running", processed=3)
+    dash.db.beat("EmbyUpdater", "idle")
+    ids = dash.seed.many([
+        Item(str(watch / "holiday video.mp4"), "error", "identify", cause="no_code",
+             error="no movie code found in 'holiday video.mp4'"),
+        Item(str(source), "error", "organize", code="ABP-123", cause="target_exists",
+             error=f"target exists: {target} (source: {source})"),
+        Item(str(watch / "clip.mp4"), "error", "identify", cause="no_code", error="no code"),
+        simple(7, "completed"),
+    ])
+    dash.db.ignore(ids[2])
+    return {"no_code": ids[0], "duplicate": ids[1]}
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_inbox_and_fix_dialogs_have_no_serious_accessibility_violation(
+    dash: Dash, page, axe: Axe, scheme: str, width: int
+):
+    ids = seed_fixable(dash)
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 800})
+    open_dashboard(page, dash)
+    where = f"({scheme}, {width} px)"
+    inbox = page.locator("#inbox-body")
+    expect(inbox).to_contain_text("1 duplicate")
+    assert_no_violations(axe, page, f"the page with the inbox {where}")
+
+    inbox.get_by_role("button", name=f"Set code… item {ids['no_code']}").click()
+    expect(page.locator("#code-modal")).to_be_visible()
+    page.keyboard.type("ipx001")
+    expect(page.locator("#code-preview")).to_contain_text("Reads as IPX-001")
+    assert_no_violations(axe, page, f"the set-code dialog {where}")
+    page.keyboard.press("Escape")
+    expect(page.locator("#code-modal")).to_be_hidden()
+
+    inbox.get_by_role("button", name=f"Settle the duplicate… item {ids['duplicate']}").click()
+    expect(page.locator("#duplicate-body")).to_contain_text("The new file is larger.")
+    page.click("#duplicate-replace")  # with its confirmation showing
+    expect(page.locator("#duplicate-confirm")).to_be_visible()
+    assert_no_violations(axe, page, f"the duplicate dialog {where}")
+    page.keyboard.press("Escape")
+
+    inbox.get_by_role("button", name=f"Ignore this file… item {ids['no_code']}").click()
+    expect(page.locator("#confirm-modal")).to_be_visible()
+    assert_no_violations(axe, page, f"the ignore confirmation {where}")
+    page.click("#confirm-cancel")
+    expect(page.locator("#confirm-modal")).to_be_hidden()
+
+    page.click("#inbox-ignored")
+    expect(page.locator("#ignored-list li")).to_have_count(1)
+    assert_no_violations(axe, page, f"the ignored files {where}")
+    page.keyboard.press("Escape")
+    expect(page.locator("#ignored-modal")).to_be_hidden()
+
+    page.click("#act-cleanup")
+    expect(page.locator("#cleanup-count")).to_contain_text("nothing to remove")
+    assert_no_violations(axe, page, f"the cleanup dialog {where}")
+    page.keyboard.press("Escape")
+    expect(page.locator("#cleanup-modal")).to_be_hidden()
+
+    page.click("#overall-status")  # RetryHandler never beat: degraded, and why
+    expect(page.locator("#health-reasons")).to_contain_text("workers")
+    assert_no_violations(axe, page, f"the health dialog {where}")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_empty_inbox_has_no_serious_accessibility_violation(dash: Dash, page, axe: Axe,
+                                                                scheme: str):
+    dash.workers()
+    dash.seed.many([simple(1, "completed")])
+    page.emulate_media(color_scheme=scheme)
+    open_dashboard(page, dash)
+    expect(page.locator("#inbox-empty")).to_contain_text("Nothing needs you.")
+    assert_no_violations(axe, page, f"the empty inbox ({scheme})")

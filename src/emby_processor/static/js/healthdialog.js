@@ -35,8 +35,7 @@ function render(health) {
   const reasons = health.reasons || [];
   const warnings = openWarnings(health);
   const known = Object.entries(checks).filter(([, c]) => c.status !== "ok" && c.acknowledged);
-  const parts = [el("p", { className: "fw-semibold", attrs: { id: "health-verdict" } },
-    `${health.status}: `, SAYS[health.status] || "")];
+  const parts = [el("p", { className: "fw-semibold", attrs: { id: "health-verdict" }, text: SAYS[health.status] || "" })];
   if (reasons.length) {
     parts.push(el("h3", { className: "h6", text: "Why" }),
       el("ul", { className: "list-group mb-3", attrs: { id: "health-reasons" } },

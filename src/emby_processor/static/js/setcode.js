@@ -33,7 +33,7 @@ async function preview() {
     const valid = Boolean(found.code) || LOOSE.test(text);
     input.classList.toggle("is-valid", valid);
     input.classList.toggle("is-invalid", !valid);
-    if (found.code) out.textContent = `Reads as ${describeParse(found)} (${found.rule || found.family}).`;
+    if (found.code) out.textContent = `Reads as ${describeParse(found)}.`;
     else if (valid) out.textContent = `No rule knows this form; it is looked up as written: ${text.toUpperCase().replace(/\s+/g, "-")}.`;
     else out.textContent = "This does not look like a movie code.";
   } catch (error) {
