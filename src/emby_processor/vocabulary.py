@@ -133,7 +133,7 @@ class Cause:
 
 _CAUSES: tuple[Cause, ...] = (
     Cause("no_code", "permanent", "No movie code in the file name",
-          "Set the code by hand, or rename the file so its name holds the code (it is queued anew)."),
+          "Set the code by hand, or rename the file so its name holds it (it is queued anew)."),
     Cause("unknown_code", "permanent", "No metadata site knows this code",
           "Check the code; if it is right, add an .nfo beside the file or set another code."),
     Cause("ambiguous_match", "permanent", "More than one movie could be this one",

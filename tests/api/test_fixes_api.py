@@ -252,3 +252,36 @@ async def test_cleanup_says_how_many_before_it_runs(
     assert now == {"count": 2, "older_than_days": 0}
     done = (await client.post("/api/cleanup", json={"older_than_days": 0})).json()
     assert done["deleted"] == now["count"]
+
+
+def test_links_into_the_media_servers_web_app(tmp_path: Path) -> None:
+    from emby_processor.api.links import server_link
+    from tests.api.conftest import make_settings
+
+    emby = make_settings(tmp_path, emby_url="http://nas:8096/emby/", emby_api_key="k")
+    details = {"kind": "emby", "server_id": "abc", "version": "4.8.10"}
+    assert server_link(emby, details, "123") == (
+        "http://nas:8096/web/index.html#!/item?id=123&serverId=abc")
+    jelly = make_settings(tmp_path, emby_url="https://jf.lan", emby_api_key="k")
+    assert server_link(jelly, {"kind": "jellyfin", "server_id": "f00", "version": "10.10.3"},
+                       "9a") == "https://jf.lan/web/#/details?id=9a&serverId=f00"
+    assert server_link(jelly, {"product": "Jellyfin Server", "version": "10.8.13"}, "9a") == (
+        "https://jf.lan/web/#!/details?id=9a")
+    assert server_link(jelly, details, None) is None
+    assert server_link(make_settings(tmp_path), details, "123") is None  # no EMBY_URL
+
+
+async def test_a_filed_item_links_its_poster(
+    client: httpx.AsyncClient, db: QueueDB, settings: Settings
+) -> None:
+    library = settings.library_dir
+    assert library is not None
+    video = library / "ABP-123.mp4"
+    video.write_bytes(b"v")
+    item_id = make(db, Spec("/watch/ABP-123.mp4", "completed", code="ABP-123"))
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("UPDATE items SET library_path = ? WHERE id = ?", (str(video), item_id))
+    assert (await client.get(f"/api/queue/{item_id}")).json()["poster_url"] is None
+    video.with_name("ABP-123-poster.jpg").write_bytes(b"\xff\xd8\xff")
+    body = (await client.get(f"/api/queue/{item_id}")).json()
+    assert body["poster_url"] == f"/api/queue/{item_id}/poster?size=300"

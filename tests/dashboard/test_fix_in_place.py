@@ -5,6 +5,7 @@ what happened is checked on disk and in the fake media server."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def test_set_a_code_for_a_file_that_has_none(live: LiveService, page) -> None:
     row = page.locator(f"#queue-body tr[data-id='{stuck.id}']")
     expect(row).to_contain_text("Completed")
     expect(row.locator(".code")).to_have_text("ABP-123")
+    # its details show the movie as filed: the poster beside it, the link into the server
+    row.get_by_role("button", name=f"View details of item {stuck.id}").click()
+    expect(page.locator("#detail-fields")).to_contain_text("Summer Story")
+    poster = page.locator("img.detail-poster")
+    expect(poster).to_be_visible()
+    page.wait_for_function("() => document.querySelector('img.detail-poster').naturalWidth > 0")
+    link = page.locator("#detail-server-link")
+    expect(link).to_have_attribute("href", re.compile(rf"id={done.emby_id}\b"))
 
 
 def make_duplicate(live: LiveService) -> tuple[int, Path, Path]:

@@ -164,6 +164,8 @@ class QueueItemDetail(BaseModel):
     resolution: str | None = Field(description="how a person settled a duplicate, until filed")
     server_link: str | None = Field(
         default=None, description="the item in Emby's or Jellyfin's web app (EMBY_URL)")
+    poster_url: str | None = Field(
+        default=None, description="its poster thumbnail, when one lies beside the filed video")
     retry_count: int
     next_attempt_at: str | None
     refresh_metadata: bool

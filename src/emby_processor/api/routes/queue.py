@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -25,6 +27,7 @@ from emby_processor.api.schemas import (
     json_error_responses,
 )
 from emby_processor.db import QueueFilter, QueueItem
+from emby_processor.organizer.sidecars import sidecar_paths
 from emby_processor.vocabulary import CauseCode
 
 router = APIRouter(tags=["queue"], responses=error_responses(400, 422, 500, 503))
@@ -77,7 +80,18 @@ def detail(ctx: AppContext, item: QueueItem) -> dict[str, Any]:
     data = item.to_dict()
     data["events"] = [asdict(event) for event in ctx.db.events(item.id)]
     data["server_link"] = link(ctx, item.emby_id)
+    data["poster_url"] = poster_url(item)
     return data
+
+
+def poster_url(item: QueueItem) -> str | None:
+    """The item's poster thumbnail, when a poster (or fanart) lies beside its filed video."""
+    if not item.library_path:
+        return None
+    found = sidecar_paths(FilePath(item.library_path))
+    if any(os.path.lexists(found[kind]) for kind in ("poster", "fanart")):
+        return f"/api/queue/{item.id}/poster?size=300"
+    return None
 
 
 def link(ctx: AppContext, emby_id: str | None) -> str | None:

@@ -58,7 +58,7 @@ function renderHeader(health) {
   const overall = $("overall-status");
   const warnings = health.status === "healthy" ? openWarnings(health).length : 0;
   overall.textContent = health.status || "unknown";
-  if (warnings) overall.append(el("span", { className: "ms-1 fw-normal", text: `· ${warnings} warning${warnings === 1 ? "" : "s"}` }));
+  if (warnings) overall.append(el("span", { className: "fw-normal", text: ` · ${warnings} warning${warnings === 1 ? "" : "s"}` }));
   overall.className = `badge border-0 ${OVERALL_BADGE[health.status] || "text-bg-secondary"}`;
   paused = Boolean(health.paused);
   $("paused-badge").classList.toggle("d-none", !paused);

@@ -71,12 +71,12 @@ export function movieView(item) {
     dl.append(el("dt", { text: label }), el("dd", {}, value,
       source ? el("span", { className: "badge rounded-pill text-bg-light border ms-2 source", text: source, attrs: { title: `from ${source}` } }) : null));
   }
-  const poster = el("img", {
+  const poster = item.poster_url ? el("img", {
     className: "detail-poster rounded border", attrs: {
-      src: `/api/queue/${item.id}/poster?size=300`, alt: `Poster of ${item.movie_code || "this movie"}`, loading: "lazy", width: 150,
+      src: item.poster_url, alt: `Poster of ${item.movie_code || "this movie"}`, loading: "lazy", width: 150,
     },
-  });
-  poster.addEventListener("error", () => poster.remove(), { once: true });
+  }) : null;
+  if (poster) poster.addEventListener("error", () => poster.remove(), { once: true });
   const link = item.server_link ? el("a", {
     className: "btn btn-sm btn-outline-primary", text: "Open in the media server",
     attrs: { href: item.server_link, target: "_blank", rel: "noopener noreferrer", id: "detail-server-link" },
