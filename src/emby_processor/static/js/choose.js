@@ -12,21 +12,34 @@ const dialog = { item: null, candidates: [], busy: false };
 let links = { onSetCode: () => {} };
 
 const names = (people) => (people || []).map((p) => (typeof p === "string" ? p : p.name)).filter(Boolean).join(", ");
+/** how the provider found it, for people */
+const FOUND_BY = {
+  exact: "by its code", known_prefix: "at the label's DMM content id", guessed: "at a guessed content id",
+  fuzzy: "by a search, without the code",
+};
+
+function coverUrl(item, candidate) {
+  return candidate.cover_url
+    ? `/api/queue/${item.id}/candidates/cover?candidate=${encodeURIComponent(candidate.id)}` : null;
+}
 
 function card(candidate, index) {
+  const found = [candidate.source, FOUND_BY[candidate.found_by] || candidate.found_by].filter(Boolean).join(", ");
+  const agreed = candidate.agreed_by && candidate.agreed_by.length ? `${candidate.agreed_by.join(", ")} agree${candidate.agreed_by.length === 1 ? "s" : ""}` : null;
   const fields = [
-    ["Released", candidate.release_date], ["Maker", candidate.maker], ["Label", candidate.label],
-    ["Actresses", names(candidate.actresses)], ["Source", [candidate.source, candidate.content_id].filter(Boolean).join(" · ")],
+    ["Released", candidate.release_date], ["Maker", candidate.maker], ["Actresses", names(candidate.actresses)],
+    ["Found", found], ["Content id", candidate.content_id], ["Agreed", agreed],
   ];
   const dl = el("dl", { className: "kv small mb-2" });
   for (const [label, value] of fields) if (value) dl.append(el("dt", { text: label }), el("dd", { text: value }));
-  const cover = candidate.cover ? el("img", {
-    className: "candidate-cover rounded border mb-2", attrs: { src: candidate.cover, alt: `Cover of candidate ${index + 1}`, loading: "lazy" },
+  const src = coverUrl(dialog.item, candidate);
+  const cover = src ? el("img", {
+    className: "candidate-cover rounded border mb-2", attrs: { src, alt: `Cover of candidate ${index + 1}`, loading: "lazy" },
   }) : null;
   if (cover) cover.addEventListener("error", () => cover.remove(), { once: true });
   const choose = el("button", {
     className: "btn btn-primary btn-sm mt-auto", text: "Choose this one",
-    attrs: { type: "button", "aria-label": `Choose candidate ${index + 1}: ${candidate.title || candidate.code || ""}` },
+    attrs: { type: "button", "aria-label": `Choose this one: candidate ${index + 1}, ${candidate.title || ""}` },
     data: { candidate: index },
   });
   return el("li", { className: "col" },
@@ -63,7 +76,7 @@ async function choose(index) {
   if (!item || !candidate || dialog.busy) return;
   dialog.busy = true;
   try {
-    await change(`/api/queue/${item.id}/choose`, { body: { candidate: candidate.id ?? index } });
+    await change(`/api/queue/${item.id}/choose`, { body: { candidate: candidate.id } });
     toast(`${item.movie_code || `Item #${item.id}`}: “${candidate.title || "the chosen movie"}” is written.`);
     modal(DIALOG).hide();
   } catch (error) {
