@@ -80,7 +80,7 @@ def stats(
     return ctx.db.stats(top)
 
 
-@router.get("/api/cleanup", response_model=CleanupCountOut,
+@router.get("/api/cleanup/preview", response_model=CleanupCountOut,
             summary="How many completed items a cleanup would remove now")
 def cleanup_count(
     ctx: Ctx,
