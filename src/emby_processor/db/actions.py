@@ -20,12 +20,16 @@ class ItemConflict(StoreError):
 
 class ItemActions(StoreBase):
     def retry(self, item_id: int) -> QueueItem:
-        """A person asks for another try: error item back to pending at its failed stage, now."""
+        """A person asks for another try: error item back to pending at its failed stage, now.
+
+        A person asking for this one item counts as asking for it to be written: its next
+        media-server step may overwrite fields locked on the server (``person_asked``)."""
         now = now_iso()
         with self._pool.write() as conn:
             row = conn.execute(
                 "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-                " emby_wait_started_at = NULL WHERE id = ? AND status = 'error' RETURNING *",
+                " emby_wait_started_at = NULL, person_asked = 1"
+                " WHERE id = ? AND status = 'error' RETURNING *",
                 (now, now, item_id),
             ).fetchone()
             if row is None:
@@ -44,7 +48,8 @@ class ItemActions(StoreBase):
 
         With a cause in the filter, the items with that cause (a person fixed what stopped
         them); without one, the transient errors only: items that need a person (no code, a
-        duplicate, an uncertain match…) are not re-run blindly."""
+        duplicate, an uncertain match…) are not re-run blindly. Another automatic try for
+        each, not a decision about any one of them: locked fields stay as they are."""
         status = flt.status if flt.status in ("needs_attention", "retrying") else "error"
         source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": status}))
         if flt.cause is None:
@@ -76,8 +81,9 @@ class ItemActions(StoreBase):
             stage = "metadata"
             row = conn.execute(
                 "UPDATE items SET status = 'pending', stage = ?, refresh_metadata = 1,"
-                " next_attempt_at = ?, updated_at = ?, error_message = NULL, error_kind = NULL,"
-                " error_cause = NULL, retry_count = 0, emby_wait_started_at = NULL"
+                " person_asked = 1, next_attempt_at = ?, updated_at = ?,"
+                " error_message = NULL, error_kind = NULL, error_cause = NULL, retry_count = 0,"
+                " emby_wait_started_at = NULL"
                 " WHERE id = ? RETURNING *",
                 (stage, now, now, item_id),
             ).fetchone()

@@ -235,13 +235,19 @@ ALTER TABLE workers_by_process RENAME TO workers;
 # 8: history (GET /api/history), in its own module for its length
 _V8 = HISTORY_MIGRATION
 
-# 9: what a person decided. Files a person ignored (by path, stored like items.file_path): the
+# 9: a person asked for this item (Retry on the item, Re-fetch): its next media-server step may
+# overwrite fields that are locked on the server; cleared once that step completes
+_V9 = """
+ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
+"""
+
+# 10: what a person decided. Files a person ignored (by path, stored like items.file_path): the
 # watcher never queues them until they are un-ignored; ``released`` is then the change number
 # (control key ignored_version) that un-ignored it, so a watcher that missed both changes still
 # looks at the file again. An item's ``resolution`` is the choice for a duplicate ('replace':
 # the library's copy moves aside; 'keep_both': filed under a numbered name), read by the
 # organize stage and cleared once the video is filed.
-_V9 = """
+_V10 = """
 CREATE TABLE ignored_files (
     id INTEGER PRIMARY KEY,
     file_path TEXT NOT NULL UNIQUE,
@@ -256,10 +262,10 @@ CREATE INDEX ignored_files_released ON ignored_files (released);
 ALTER TABLE items ADD COLUMN resolution TEXT;
 """
 
-# 10: search what people mean (db/search.py): every actress (not only the first), the error
+# 11: search what people mean (db/search.py): every actress (not only the first), the error
 # text and its cause join the free-text index; the update trigger runs only when an indexed
 # column really changed (an advance that clears an empty error re-indexes nothing)
-_V10 = """
+_V11 = """
 DROP TRIGGER items_search_insert;
 DROP TRIGGER items_search_delete;
 DROP TRIGGER items_search_update;
@@ -298,7 +304,7 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 LATEST = len(MIGRATIONS)
 
 
