@@ -124,6 +124,7 @@ async def test_set_code_by_hand_sends_the_item_back_to_metadata(
     assert (body["movie_code"], body["code_rule"], body["status"], body["stage"]) == (
         "ABP-123", "manual", "pending", "metadata")
     assert body["cause"] is None and body["retry_count"] == 0 and body["refresh_metadata"]
+    assert body["person_asked"]  # a person decided: locked fields may be written
     assert body["events"][-1]["message"] == "code set by hand: ABP-123"
     # a label the parser does not know is looked up as written
     loose = await client.post(f"/api/queue/{item_id}/code", json={"code": " kin8 3456 "},

@@ -111,7 +111,8 @@ class Decisions(StoreBase):
 
     # setting the code ----------------------------------------------------------------------
     def set_code(self, item_id: int, code: str, *, part: int | None = None) -> QueueItem:
-        """A person names the code: the item looks its metadata up again from there."""
+        """A person names the code: the item looks its metadata up again from there (and, as a
+        person asked for it, may overwrite fields locked on the media server)."""
         now = now_iso()
         with self._pool.write() as conn:
             row = _held(conn, item_id)
@@ -121,7 +122,7 @@ class Decisions(StoreBase):
             row = conn.execute(
                 "UPDATE items SET movie_code = ?, part = coalesce(?, part), code_rule = 'manual',"
                 " title = NULL, metadata_json = NULL, status = 'pending', stage = 'metadata',"
-                " refresh_metadata = 1, next_attempt_at = ?, updated_at = ?,"
+                " refresh_metadata = 1, person_asked = 1, next_attempt_at = ?, updated_at = ?,"
                 " error_message = NULL, error_kind = NULL, error_cause = NULL, retry_count = 0,"
                 " emby_wait_started_at = NULL WHERE id = ? RETURNING *",
                 (code, part, now, now, item_id),
@@ -149,9 +150,9 @@ class Decisions(StoreBase):
             if found["status"] != "error" or found["error_cause"] != "target_exists":
                 raise ItemConflict(f"item {item_id} is not waiting for a duplicate to be settled")
             row = conn.execute(
-                "UPDATE items SET resolution = ?, status = 'pending', stage = 'organize',"
-                " next_attempt_at = ?, updated_at = ?, error_message = NULL, error_kind = NULL,"
-                " error_cause = NULL, retry_count = 0 WHERE id = ? RETURNING *",
+                "UPDATE items SET resolution = ?, person_asked = 1, status = 'pending',"
+                " stage = 'organize', next_attempt_at = ?, updated_at = ?, error_message = NULL,"
+                " error_kind = NULL, error_cause = NULL, retry_count = 0 WHERE id = ? RETURNING *",
                 (resolution, now, now, item_id),
             ).fetchone()
             what = {"replace": "replace the library's copy (it moves aside)",

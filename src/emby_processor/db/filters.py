@@ -10,8 +10,9 @@ from emby_processor.vocabulary import SORTS, STATUSES, CauseCode, Sort, Status, 
 __all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "order_by"]
 
 
-#: the two kinds of error, as conditions on an item in error
-NEEDS_PERSON = "(items.error_kind = 'permanent' OR items.next_attempt_at IS NULL)"
+#: the two kinds of error, as conditions on an item in error (written as the partial index
+#: items_needs_person is, so the planner can use it)
+NEEDS_PERSON = "(error_kind = 'permanent' OR next_attempt_at IS NULL)"
 RETRIES_ITSELF = "(items.error_kind = 'transient' AND items.next_attempt_at IS NOT NULL)"
 _TROUBLE_SQL = {"needs_attention": NEEDS_PERSON, "retrying": RETRIES_ITSELF}
 
@@ -42,14 +43,16 @@ def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
         source = "item_actresses AS ia JOIN items ON items.id = ia.item_id"
         clauses.append("ia.name = ?")
         params.append(flt.actress)
-    status = flt.status if flt.status in STATUSES else "error" if flt.status or flt.cause else None
-    if status:
+    status = flt.status if flt.status in STATUSES else "error" if flt.cause else None
+    if flt.status in _TROUBLE_SQL:
+        # written out, not bound, so the planner can match the partial index items_needs_person
+        clauses.append(("+" if flt.actress else "") + "items.status = 'error'")
+        clauses.append(_TROUBLE_SQL[flt.status])
+    elif status:
         # with an actress the name index is the selective one; the unary + keeps the planner
         # from walking every item of a status instead
         clauses.append("+items.status = ?" if flt.actress else "items.status = ?")
         params.append(status)
-    if flt.status in _TROUBLE_SQL:
-        clauses.append(_TROUBLE_SQL[flt.status])
     if flt.cause:
         clauses.append("items.error_cause = ?")
         params.append(flt.cause)

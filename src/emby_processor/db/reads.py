@@ -44,15 +44,15 @@ class QueueReads(StoreBase):
     def inbox(self, per_group: int = 3) -> list[tuple[str | None, int, list[QueueItem]]]:
         """The items that need a person, grouped by cause: (cause, count, the newest few)."""
         rows = self._read(
-            "SELECT items.error_cause AS cause, count(*) AS n FROM items"
-            f" WHERE items.status = 'error' AND {NEEDS_PERSON} GROUP BY items.error_cause"
+            "SELECT error_cause AS cause, count(*) AS n FROM items"
+            f" WHERE status = 'error' AND {NEEDS_PERSON} GROUP BY error_cause"
         )
         groups = []
         for row in rows:
             cause = row["cause"]
             items = self._read(
-                f"SELECT * FROM items WHERE items.status = 'error' AND {NEEDS_PERSON}"
-                " AND items.error_cause IS ? ORDER BY items.id DESC LIMIT ?",
+                f"SELECT * FROM items WHERE status = 'error' AND {NEEDS_PERSON}"
+                " AND error_cause IS ? ORDER BY error_cause, id DESC LIMIT ?",
                 (cause, per_group),
             )
             groups.append((cause, int(row["n"]), [QueueItem.from_row(r) for r in items]))

@@ -246,7 +246,8 @@ ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
 # (control key ignored_version) that un-ignored it, so a watcher that missed both changes still
 # looks at the file again. An item's ``resolution`` is the choice for a duplicate ('replace':
 # the library's copy moves aside; 'keep_both': filed under a numbered name), read by the
-# organize stage and cleared once the video is filed.
+# organize stage and cleared once the video is filed. The items that need a person, by cause,
+# have a partial index of their own (the inbox, on every poll; only those rows are in it).
 _V10 = """
 CREATE TABLE ignored_files (
     id INTEGER PRIMARY KEY,
@@ -260,6 +261,8 @@ CREATE TABLE ignored_files (
 );
 CREATE INDEX ignored_files_released ON ignored_files (released);
 ALTER TABLE items ADD COLUMN resolution TEXT;
+CREATE INDEX items_needs_person ON items (error_cause, id)
+    WHERE status = 'error' AND (error_kind = 'permanent' OR next_attempt_at IS NULL);
 """
 
 # 11: search what people mean (db/search.py): every actress (not only the first), the error
