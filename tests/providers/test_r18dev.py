@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -167,12 +168,56 @@ def test_not_found(r18: Served, make: Make, mode: str) -> None:
     assert make().fetch("ABP-123") is None
 
 
-def test_sends_polite_headers(r18: Served, make: Make) -> None:
-    make().fetch("ABP-123")
+def test_sends_polite_browser_like_headers(r18: Served, make: Make) -> None:
+    r18.fake.cloudflare = True  # lets browser-like requests through, challenges the others
+    r18.fake.add_movie(sample_record("ABP-123"))
+    assert make().fetch("ABP-123") is not None
     for request in r18.fake.requests.all():
-        assert request.user_agent == USER_AGENT
-        assert request.headers["accept"] == "application/json"
-        assert request.headers["referer"] == "https://r18.dev/"
+        assert request.user_agent == USER_AGENT  # still says who is asking
+        assert "application/json" in request.headers["accept"]
+        assert "*/*" in request.headers["accept"]
+        assert request.headers["accept-language"].startswith("en")
+        assert request.headers["referer"] == r18.url.rstrip("/") + "/"
+
+
+def test_a_challenge_pauses_every_request_for_a_while(r18: Served, make: Make) -> None:
+    r18.fake.add_movie(sample_record("ABP-123"))
+    r18.fake.faults.set("403", times=1)
+    provider = make(block_pause=30.0)
+    with pytest.raises(UpstreamBlockedError) as first:
+        provider.fetch("ABP-123")
+    assert first.value.cause == "provider_blocked" and first.value.kind == "transient"
+    assert first.value.retry_after == pytest.approx(30.0, abs=1)
+    asked = len(r18.fake.requests)
+    # the challenge is over on the site, but nobody asks again before the pause has passed
+    with pytest.raises(UpstreamBlockedError, match="bot challenge") as again:
+        provider.fetch("ABP-124")
+    assert len(r18.fake.requests) == asked
+    assert 0 < (again.value.retry_after or 0) <= 30.0
+    status = provider.check()
+    assert not status.ok and "challenge" in status.message and len(r18.fake.requests) == asked
+
+
+def test_the_pause_after_a_challenge_grows_and_ends(r18: Served, make: Make) -> None:
+    r18.fake.add_movie(sample_record("ABP-123"))
+    provider = make(block_pause=0.2, max_block_pause=0.3)
+    r18.fake.faults.set("403", times=2)
+    with pytest.raises(UpstreamBlockedError) as first:
+        provider.fetch("ABP-123")
+    assert first.value.retry_after == pytest.approx(0.2, abs=0.05)
+    wait_until_unblocked(provider)
+    with pytest.raises(UpstreamBlockedError) as second:
+        provider.fetch("ABP-123")
+    assert second.value.retry_after == pytest.approx(0.3, abs=0.05)  # doubled, capped
+    wait_until_unblocked(provider)
+    assert provider.fetch("ABP-123") is not None  # the site lets us in again
+
+
+def wait_until_unblocked(provider: R18DevProvider, timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while provider.blocked_for() > 0:
+        assert time.monotonic() < deadline, "still paused"
+        time.sleep(0.02)
 
 
 def test_one_request_at_a_time_with_spacing_across_threads(r18: Served, make: Make) -> None:

@@ -40,9 +40,6 @@ def test_another_channels_release_is_not_written(
         assert item.title == "The Real ABF-030"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "sends an API client's headers (Accept: application/json, no Accept-Language), which "
-    "Cloudflare answers with its challenge page"))
 def test_requests_pass_cloudflare(emby: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     emby.r18dev.cloudflare = True
     emby.movie_on_r18dev("SSIS-001", actresses=(("三上悠亜", "Yua Mikami"),))

@@ -75,12 +75,12 @@ class R18DevProvider:
         guess_content_ids: bool = True,
         check_interval: float = 300.0,
         check_timeout: float = 5.0,
+        block_pause: float = 60.0,
+        max_block_pause: float = 900.0,
     ) -> None:
         http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
-        self._client = http.client(
-            self.name, base_url, read_timeout=timeout,
-            headers={"Accept": "application/json", "Referer": "https://r18.dev/"},
-        )
+        self._client = http.client(self.name, base_url, read_timeout=timeout,
+                                   headers=browser_headers(base_url))
         #: how long a thread may queue for the turn: one request in front of it, at its deadline
         self._queue_seconds = http.limits.deadline + max(min_interval, max_backoff)
         self._min_interval = min_interval
@@ -100,6 +100,12 @@ class R18DevProvider:
         self._turn = threading.Lock()
         self._next_start = 0.0
         self._closed = threading.Event()
+        #: after a bot challenge nobody asks r18.dev until this time.monotonic(); the pause
+        #: doubles with each challenge in a row, from ``block_pause`` up to ``max_block_pause``
+        self._blocked_until = 0.0
+        self._block_pause = block_pause
+        self._max_block_pause = max_block_pause
+        self._challenges = 0
 
     # -- interface ---------------------------------------------------------------------------
 
@@ -119,6 +125,9 @@ class R18DevProvider:
         return metadata.model_copy(deep=True) if metadata else None
 
     def check(self) -> ProviderStatus:
+        blocked = self.blocked_for()
+        if blocked > 0:
+            return ProviderStatus(False, f"blocked by a bot challenge; pausing for {blocked:.0f} s")
         # the health page polls; r18.dev must not see a request every few seconds for it
         if self._last_check and time.monotonic() - self._last_check[0] < self._check_interval:
             return self._last_check[1]
@@ -183,11 +192,13 @@ class R18DevProvider:
         if status == 404 or (status == 200 and is_html(response)):
             return None
         if status == 403:
+            pause = self._challenged()
             raise UpstreamBlockedError(
                 self.name,
                 f"HTTP 403 ({describe_body(response)!r}): blocked by a bot challenge; "
-                "try again later",
+                f"not asking again for {pause:.0f} s", retry_after=pause,
             )
+        self._challenges = 0
         if status >= 400:
             raise status_error(response, self.name, describe_body(response))
         payload = json_payload(response, self.name)
@@ -195,8 +206,26 @@ class R18DevProvider:
             raise UpstreamError(self.name, f"{path} answered JSON that is not an object")
         return payload
 
+    def blocked_for(self) -> float:
+        """Seconds left of the pause after a bot challenge (0 when requests may go out)."""
+        return max(self._blocked_until - time.monotonic(), 0.0)
+
+    def _challenged(self) -> float:
+        """Start (or lengthen) the pause after a challenge; returns its length."""
+        self._challenges += 1
+        pause = min(self._block_pause * 2.0 ** (self._challenges - 1), self._max_block_pause)
+        self._blocked_until = max(self._blocked_until, time.monotonic() + pause)
+        log.warning("r18dev answered with a bot challenge; pausing every request for %.0f s",
+                    pause)
+        return pause
+
     def _get(self, path: str) -> Reply:
         """One throttled GET, retried with backoff while r18.dev answers 429/503."""
+        blocked = self.blocked_for()
+        if blocked > 0:
+            raise UpstreamBlockedError(
+                self.name, f"blocked by a bot challenge; not asking again for {blocked:.0f} s",
+                retry_after=blocked)
         attempts = self._max_retries + 1
         for attempt in range(attempts):
             with self._turn_to_ask():
@@ -264,6 +293,16 @@ class R18DevProvider:
         if response.status_code >= 500 or response.status_code == 429:
             return ProviderStatus(False, f"HTTP {response.status_code}")
         return ProviderStatus(True, f"{self._client.base_url} reachable")
+
+
+def browser_headers(base_url: str) -> dict[str, str]:
+    """What a browser's script on r18.dev sends for JSON: Cloudflare challenges requests without
+    an ``Accept`` a browser would send, an ``Accept-Language`` and a ``Referer`` on the site."""
+    return {
+        "Accept": "application/json, text/plain, */*",
+        "Accept-Language": "en-US,en;q=0.9,ja;q=0.8",
+        "Referer": base_url.rstrip("/") + "/",
+    }
 
 
 def _lookup_forms(code: str) -> list[str]:
