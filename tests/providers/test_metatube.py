@@ -250,6 +250,42 @@ def test_failing_candidate_falls_back_to_the_next(
     assert m is not None and m.title == "bus"
 
 
+def test_an_incomplete_record_is_no_record_and_the_next_candidate_answers(
+    metatube: Served, client: MetaTubeProvider
+) -> None:
+    fake = metatube.fake
+    fake.validate = True  # the real server's IsValid: no cover -> 500 "incomplete metadata"
+    fake.add_movie(sample_movie("ABP-123", cover_url=""))
+    fake.add_movie(sample_movie("ABP-123", provider="JavBus", movie_id="ABP-123", title="bus"))
+    m = client.fetch("ABP-123")
+    assert m is not None and m.title == "bus"
+
+
+def test_only_incomplete_records_mean_metatube_does_not_know_the_code(
+    metatube: Served, client: MetaTubeProvider
+) -> None:
+    fake = metatube.fake
+    fake.validate = True
+    fake.add_movie(sample_movie("ABP-123", cover_url=""))
+    fake.add_movie(sample_movie("ABP-123", provider="JavBus", movie_id="ABP-123", cover_url=""))
+    assert client.fetch("ABP-123") is None  # not an outage: asking again gives the same
+    info = [r for r in fake.requests.all() if not r.path.startswith("/v1/movies/search")]
+    assert len(info) == 2  # each candidate asked once
+
+
+def test_another_500_beside_an_incomplete_record_stays_transient(
+    metatube: Served, client: MetaTubeProvider
+) -> None:
+    fake = metatube.fake
+    fake.validate = True
+    fake.add_movie(sample_movie("ABP-123", cover_url=""))
+    fake.add_movie(sample_movie("ABP-123", provider="JavBus", movie_id="ABP-123"))
+    fake.faults.set("500", path_prefix="/v1/movies/JavBus/")
+    with pytest.raises(UpstreamError, match="HTTP 500") as caught:
+        client.fetch("ABP-123")
+    assert caught.value.kind == "transient"
+
+
 def test_actress_images_come_from_actor_search(
     metatube: Served, client: MetaTubeProvider, images: Served
 ) -> None:
