@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emby_processor.fieldlimits import LIMITS, apply_limits
 
-__all__ = ["LIMITS", "MovieMetadata", "Person"]
+__all__ = ["LIMITS", "MovieMetadata", "Person", "provider_ids"]
+
+#: the ids we write, under one key each, in the media server's ``ProviderIds`` and in the
+#: ``.nfo`` (``<uniqueid type="…">``; MetaTube's as ``<metatubeid>``, which the MetaTube plugin
+#: reads into the same key): docs/providers.md, section 5
+CODE_KEY = "JavCode"
+CONTENT_ID_KEY = "DmmCid"
+METATUBE_KEY = "MetaTube"
 
 
 class Person(BaseModel):
@@ -80,3 +87,17 @@ class MovieMetadata(BaseModel):
         return bool(
             self.title and self.release_date and self.actresses and self.cover_url and self.maker
         )
+
+
+def provider_ids(metadata: MovieMetadata) -> dict[str, str]:
+    """Our ids of the movie by their one key (``CODE_KEY``, ``CONTENT_ID_KEY``,
+    ``METATUBE_KEY``); ids we do not know are left out."""
+    metatube = metadata.external_ids.get("metatube") or (
+        metadata.source_id if metadata.source == "metatube" else None
+    )
+    ids = {
+        CODE_KEY: metadata.code,
+        CONTENT_ID_KEY: metadata.content_id or metadata.external_ids.get("dmm_cid"),
+        METATUBE_KEY: metatube,
+    }
+    return {key: value for key, value in ids.items() if value}

@@ -25,8 +25,10 @@ from emby_processor.providers.registry import ProviderSpec
 
 log = logging.getLogger(__name__)
 
-_CODE_TYPES = {"num", "code", "number", "dvdid", "dvd_id", "productcode", "product_code"}
-_CID_TYPES = {"dmm", "cid", "dmm_cid", "content_id", "fanza", "r18dev"}
+_CODE_TYPES = {
+    "num", "code", "number", "dvdid", "dvd_id", "productcode", "product_code", "javcode",
+}
+_CID_TYPES = {"dmmcid", "dmm", "cid", "dmm_cid", "content_id", "fanza", "r18dev"}
 
 
 class NfoProvider:
