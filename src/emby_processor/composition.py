@@ -31,7 +31,7 @@ from emby_processor.mediaserver.pathmap import PathMap
 from emby_processor.notify import build_notifier
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.images import ImageFetcher
-from emby_processor.organizer.localimage import cover_reader
+from emby_processor.organizer.localimage import backdrop_reader, cover_reader
 from emby_processor.pipeline.identify import identify
 from emby_processor.pipeline.metadata import fetch_metadata
 from emby_processor.pipeline.organize import organize
@@ -152,7 +152,7 @@ class Workers:
         parts = PublishParts(
             server=server, gate=self.gate, path_map=PathMap.parse(s.emby_path_map or ""),
             wait_seconds=s.emby_item_wait_seconds, poll_seconds=s.emby_poll_seconds,
-            read_cover=cover_reader(images.fetch),
+            read_cover=cover_reader(images.fetch), read_backdrop=backdrop_reader(images.fetch),
             photos=images.fetch if s.upload_actress_photos else None,
             stacked_sibling=self.db.stacked_sibling,
             on_upstream_error=self.db.count_upstream_error,

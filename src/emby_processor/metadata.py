@@ -54,8 +54,12 @@ class MovieMetadata(BaseModel):
     series: str | None = None
     genres: list[str] = Field(default_factory=list)
     actresses: list[Person] = Field(default_factory=list)
+    #: the large landscape jacket (back, spine, front)
     cover_url: str | None = None
+    #: a large portrait poster, when the provider has one
     poster_url: str | None = None
+    #: the small front cover (DMM's 147x200 ps.jpg): a poster only when nothing larger exists
+    thumb_url: str | None = None
     screenshot_urls: list[str] = Field(default_factory=list)
     trailer_url: str | None = None
     rating: float | None = None

@@ -37,7 +37,8 @@ def test_maps_every_field_of_movie_info(metatube: Served, client: MetaTubeProvid
     assert m.genres == ["単体作品", "ドラマ"]
     assert [p.name for p in m.actresses] == ["見本花子", "例示月子"]
     assert m.cover_url is not None and m.cover_url.endswith("118abp00123pl.jpg")
-    assert m.poster_url is not None and m.poster_url.endswith("118abp00123ps.jpg")
+    assert m.poster_url is None  # no big_thumb_url: the jacket's front is cut out
+    assert m.thumb_url is not None and m.thumb_url.endswith("118abp00123ps.jpg")
     assert len(m.screenshot_urls) == 2
     assert m.trailer_url is not None and m.trailer_url.endswith("_dmb_w.mp4")
     assert m.rating == pytest.approx(8.2)
@@ -59,7 +60,7 @@ def test_empty_null_zero_values_are_missing(metatube: Served, client: MetaTubePr
     assert m is not None
     assert m.plot is None and m.directors == [] and m.release_date is None and m.year is None
     assert m.runtime_minutes is None and m.rating is None and m.genres == []
-    assert m.screenshot_urls == [] and m.actresses == [] and m.poster_url is None
+    assert m.screenshot_urls == [] and m.actresses == [] and m.poster_url is m.thumb_url is None
     assert m.maker is None and m.label is None and m.series is None
     assert m.content_id is None  # only FANZA ids are DMM content ids
     assert m.external_ids == {"metatube": "JavBus:ABP-124"}

@@ -63,7 +63,8 @@ def test_maps_record_preferring_english(r18: Served, make: Make) -> None:
     assert actress.image_url == "https://pics.dmm.co.jp/mono/actjpgs/actress_0.jpg"
     assert actress.external_ids == {"r18dev": "22"}
     assert m.cover_url is not None and m.cover_url.endswith("118abp00123pl.jpg")
-    assert m.poster_url is not None and m.poster_url.endswith("118abp00123ps.jpg")
+    assert m.poster_url is None  # r18.dev has no large poster: the jacket's front is cut out
+    assert m.thumb_url is not None and m.thumb_url.endswith("118abp00123ps.jpg")
     assert m.screenshot_urls and m.screenshot_urls[0].endswith("jp-1.jpg")
     assert m.trailer_url is not None and m.trailer_url.endswith("_mhb_w.mp4")
     assert m.homepage_url == "https://r18.dev/videos/vod/movies/detail/-/id=118abp00123/"

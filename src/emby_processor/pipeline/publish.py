@@ -95,6 +95,8 @@ class PublishParts:
     stacked_sibling: Callable[[QueueItem], QueueItem | None]
     #: counts a failed request to the media server (for /metrics)
     on_upstream_error: Callable[[str], None]
+    #: the landscape jacket for the Backdrop image (None: no backdrop is uploaded)
+    read_backdrop: CoverReader | None = None
 
 
 def publish(item: QueueItem, ctx: StageContext, *, parts: PublishParts) -> Outcome:
@@ -153,12 +155,15 @@ def _write(
     movie = item.movie
     assert movie is not None, "the metadata stage ran first"
     server = parts.server
-    cover = parts.read_cover(video, movie)
+    cover = parts.read_cover(video, movie)  # the portrait poster
+    backdrop = parts.read_backdrop(video, movie) if parts.read_backdrop else None
     dialect = server.server_info().dialect
     sent = build_update(server.get_item(emby_id), movie, dialect, part=item.part)
     server.update_item(emby_id, sent)
     if cover:
         server.upload_image(emby_id, "Primary", *cover)
+    if backdrop and not sent.get("BackdropImageTags"):  # each upload adds one more backdrop
+        server.upload_image(emby_id, "Backdrop", *backdrop)
     warnings = _actress_photos(item, movie, ctx, parts) if parts.photos else []
     readback = server.get_item(emby_id)
     problems = verify(sent, readback, dialect)

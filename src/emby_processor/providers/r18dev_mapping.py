@@ -45,7 +45,7 @@ def map_record(record: Mapping[str, Any], code: str) -> MovieMetadata:
         ),
         actresses=[_actress(a) for a in fields.dicts(record.get("actresses")) if _has_name(a)],
         cover_url=fields.text(record, "jacket_full_url") or _legacy_jacket(record),
-        poster_url=fields.text(record, "jacket_thumb_url"),
+        thumb_url=fields.text(record, "jacket_thumb_url"),  # 147x200: r18.dev has no poster
         screenshot_urls=_gallery(record),
         trailer_url=fields.text(record, "sample_url") or _legacy_sample(record),
         homepage_url=PUBLIC_PAGE.format(content_id=content_id) if content_id else None,
