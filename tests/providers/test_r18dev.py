@@ -13,9 +13,10 @@ import pytest
 
 from emby_processor.errors import UpstreamBlockedError, UpstreamError
 from emby_processor.httpclient import USER_AGENT
+from emby_processor.providers.channels import ChannelBook, MemoryChannels
 from emby_processor.providers.r18dev import CacheEntry, R18DevProvider
 from emby_processor.providers.r18dev_mapping import map_record
-from tests.fakes.r18dev import DETAIL, sample_record
+from tests.fakes.r18dev import DETAIL, other_channel_record, sample_record
 from tests.providers.conftest import Served
 
 Make = Callable[..., R18DevProvider]
@@ -116,10 +117,13 @@ def test_actress_image_url_prefix_rule() -> None:
     assert people[1].name == "乙"  # no romaji: the kanji name is the display name
 
 
-def test_lookup_uses_code_first_then_compact_form(r18: Served, make: Make) -> None:
-    r18.fake.add_movie(sample_record("ABP-123"), lookup_keys=["abp123"])
-    assert make().fetch("ABP-123") is not None
-    assert paths(r18) == ["/dvd_id=ABP-123/json", "/dvd_id=abp123/json",
+def test_lookup_asks_the_compact_form_first_then_the_code_as_written(
+    r18: Served, make: Make
+) -> None:
+    r18.fake.add_movie(sample_record("ABP-123"), lookup_keys=["ABP-123"])
+    m = make().fetch("ABP-123")
+    assert m is not None and m.match == "exact"
+    assert paths(r18) == ["/dvd_id=abp123/json", "/dvd_id=ABP-123/json",
                           "/combined=118abp00123/json"]  # fmt: skip
 
 
@@ -130,15 +134,16 @@ def test_lookup_with_another_dvd_id_is_rejected(r18: Served, make: Make) -> None
     assert "/combined=118abp00124/json" not in paths(r18)
 
 
-def test_fuzzy_record_is_only_a_fallback(r18: Served, make: Make) -> None:
+def test_a_record_without_the_code_is_only_a_fuzzy_match(r18: Served, make: Make) -> None:
     r18.fake.add_movie(sample_record("ABP-123", dvd_id=None), lookup_keys=[])
     r18.fake.add_fuzzy("ABP-123", "118abp00123")
     m = make().fetch("ABP-123")
     assert m is not None and m.code == "ABP-123" and m.content_id == "118abp00123"
-    # first the other lookup form and the guessed content ids, only then the fuzzy candidate
+    assert m.match == "fuzzy" and not m.confident
+    # the label's known channel (118) first, then the unprefixed guesses
     assert paths(r18) == [
-        "/dvd_id=ABP-123/json", "/dvd_id=abp123/json", "/combined=abp00123/json",
-        "/combined=abp123/json", "/combined=118abp00123/json",
+        "/dvd_id=abp123/json", "/dvd_id=ABP-123/json", "/combined=118abp00123/json",
+        "/combined=118abp123/json", "/combined=abp00123/json", "/combined=abp123/json",
     ]  # fmt: skip
 
 
@@ -149,10 +154,11 @@ def test_fuzzy_record_of_another_movie_is_ignored(r18: Served, make: Make) -> No
     assert "/combined=999xyz00999/json" not in paths(r18)
 
 
-def test_guessed_content_id_is_validated(r18: Served, make: Make) -> None:
+def test_guessed_content_id_is_validated_and_only_a_guess(r18: Served, make: Make) -> None:
     r18.fake.add_movie(sample_record("ABP-123", content_id="abp00123"), lookup_keys=[])
     m = make().fetch("ABP-123")
     assert m is not None and m.content_id == "abp00123"
+    assert m.match == "guessed" and not m.confident
     r18.fake.add_movie(sample_record("ABP-777", content_id="abp00124"), lookup_keys=[])
     assert make().fetch("ABP-124") is None  # the record says ABP-777
 
@@ -161,6 +167,58 @@ def test_partial_lookup_answer_is_used_when_combined_is_missing(r18: Served, mak
     r18.fake.add_lookup("ABP-123", sample_record("ABP-123"))
     m = make().fetch("ABP-123")
     assert m is not None and m.title == "Sample Title of ABP-123"
+
+
+# -- one code, several DMM channels (docs/providers.md, 2.3 and 2.4) ----------------------------
+
+
+@pytest.mark.parametrize("dvd_id", [None, "ABF-030"], ids=["dvd_id-null", "labelled"])
+def test_the_labels_known_channel_beats_another_channels_lookup_answer(
+    r18: Served, make: Make, dvd_id: str | None
+) -> None:
+    real = sample_record("ABF-030", content_id="118abf030", title_en="The Real ABF-030")
+    r18.fake.add_other_channel(real, other_channel_record(real, dvd_id=dvd_id))
+    m = make().fetch("ABF-030")  # the shipped table knows ABF as Prestige's 118
+    assert m is not None and m.title == "The Real ABF-030" and m.content_id == "118abf030"
+    assert m.match == "known_prefix" and m.confident
+    assert paths(r18)[-2:] == ["/combined=118abf00030/json", "/combined=118abf030/json"]
+
+
+def test_an_answer_on_the_labels_main_channel_needs_no_more_requests(
+    r18: Served, make: Make
+) -> None:
+    r18.fake.add_movie(sample_record("ABF-031", content_id="118abf00031"))
+    m = make().fetch("ABF-031")
+    assert m is not None and m.match == "exact"
+    assert paths(r18) == ["/dvd_id=abf031/json", "/combined=118abf00031/json"]
+
+
+def test_a_labelled_answer_stands_when_no_known_channel_has_the_movie(
+    r18: Served, make: Make
+) -> None:
+    r18.fake.add_movie(sample_record("ABF-032", content_id="436abf00032"))
+    m = make().fetch("ABF-032")
+    assert m is not None and m.match == "exact" and m.content_id == "436abf00032"
+    assert "/combined=118abf00032/json" in paths(r18)
+
+
+def test_channels_learned_from_answers_are_asked(r18: Served, make: Make) -> None:
+    book = ChannelBook(MemoryChannels(), shipped={})
+    real = sample_record("XYZ-002", content_id="777xyz00002", title_en="The Real XYZ-002")
+    r18.fake.add_other_channel(real, other_channel_record(real, dvd_id="XYZ-002"))
+    provider = make(channels=book)
+    unlearned = provider.fetch("XYZ-002")
+    assert unlearned is not None and unlearned.title != "The Real XYZ-002"  # nothing known yet
+    book.learn("XYZ-001", "777xyz00001")  # an answer seen earlier
+    m = provider.fetch("XYZ-002", refresh=True)
+    assert m is not None and m.title == "The Real XYZ-002" and m.match == "known_prefix"
+
+
+def test_a_known_channels_record_without_the_code_is_fuzzy(r18: Served, make: Make) -> None:
+    r18.fake.add_movie(sample_record("ABF-033", content_id="118abf00033", dvd_id=None),
+                       lookup_keys=[])
+    m = make(guess_content_ids=False).fetch("ABF-033")
+    assert m is not None and m.match == "fuzzy" and m.content_id == "118abf00033"
 
 
 @pytest.mark.parametrize("mode", ["ok", "html200"])
@@ -377,6 +435,6 @@ def test_check_does_not_wait_behind_a_running_fetch(r18: Served, make: Make) -> 
         r18.fake.requests.wait_for(1)
         status = provider.check()
         assert status.ok and "busy" in status.message
-        assert [r.path for r in r18.fake.requests.all()] == [DETAIL + "/dvd_id=ABP-123/json"]
+        assert [r.path for r in r18.fake.requests.all()] == [DETAIL + "/dvd_id=abp123/json"]
     finally:
         fetching.join()

@@ -16,14 +16,8 @@ from tests.truth.conftest import file_one
 
 
 @pytest.mark.parametrize("labelled", [
-    pytest.param(False, id="dvd_id-null", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=(
-            "accepts another DMM channel's release that a dvd_id lookup answered with dvd_id "
-            "null, and writes its title, cast and cover locked"))),
-    pytest.param(True, id="labelled-with-the-code", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=(
-            "accepts another DMM channel's release labelled with the right dvd_id (the check "
-            "compares series and number only) and writes it locked"))),
+    pytest.param(False, id="dvd_id-null"),
+    pytest.param(True, id="labelled-with-the-code"),
 ])
 def test_another_channels_release_is_not_written(
     emby: Stack, monkeypatch: pytest.MonkeyPatch, labelled: bool
@@ -49,8 +43,6 @@ def test_requests_pass_cloudflare(emby: Stack, monkeypatch: pytest.MonkeyPatch) 
     assert item.actress == "Yua Mikami"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="asks r18.dev for 'SSIS-001' before the compact 'ssis001'")
 def test_the_compact_form_is_asked_first(emby: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     emby.movie_on_r18dev("SSIS-001", actresses=(("三上悠亜", "Yua Mikami"),))
     assert file_one(emby, monkeypatch, "SSIS-001.mp4").status == "completed"

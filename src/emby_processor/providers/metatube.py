@@ -23,7 +23,7 @@ from emby_processor.providers import fields
 from emby_processor.providers.answers import describe_body, is_html, json_payload, status_error
 from emby_processor.providers.base import ProviderStatus
 from emby_processor.providers.codes import codes_match
-from emby_processor.providers.registry import ProviderSpec
+from emby_processor.providers.registry import ProviderSpec, ProviderTools
 
 log = logging.getLogger(__name__)
 
@@ -243,11 +243,11 @@ def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
     )
 
 
-def _build(settings: Settings, http: HttpClientFactory) -> MetaTubeProvider | None:
+def _build(settings: Settings, tools: ProviderTools) -> MetaTubeProvider | None:
     if not settings.metatube_url:
         log.info("METATUBE_URL is not set: the metatube provider is skipped")
         return None
-    return MetaTubeProvider(settings.metatube_url, settings.metatube_token, http=http,
+    return MetaTubeProvider(settings.metatube_url, settings.metatube_token, http=tools.http,
                             timeout=settings.provider_timeout_seconds)
 
 

@@ -14,7 +14,6 @@ the item, if nobody else knew it, is retried after that wait instead of holding 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -22,30 +21,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from emby_processor.config import Settings
 from emby_processor.errors import EmbyProcessorError, UpstreamBlockedError, UpstreamError
 from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
 from emby_processor.metadata import MovieMetadata
-from emby_processor.providers import fields
 from emby_processor.providers.answers import describe_body, is_html, json_payload, status_error
 from emby_processor.providers.base import ProviderStatus
-from emby_processor.providers.codes import (
-    cid_matches_code,
-    code_series_number,
-    codes_match,
-    normalize_code,
-)
-from emby_processor.providers.r18dev_mapping import map_record
-from emby_processor.providers.registry import ProviderSpec
+from emby_processor.providers.channels import ChannelBook
+from emby_processor.providers.codes import normalize_code
+from emby_processor.providers.r18dev_resolve import Resolution
+from emby_processor.providers.registry import ProviderSpec, ProviderTools
 
 log = logging.getLogger(__name__)
 
-LOOKUP = "/videos/vod/movies/detail/-/dvd_id={q}/json"
-COMBINED = "/videos/vod/movies/detail/-/combined={content_id}/json"
 DEFAULT_TIMEOUT = 20.0
-_DIGIT_PREFIX = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -77,6 +67,7 @@ class R18DevProvider:
         check_timeout: float = 5.0,
         block_pause: float = 60.0,
         max_block_pause: float = 900.0,
+        channels: ChannelBook | None = None,
     ) -> None:
         http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
         self._client = http.client(self.name, base_url, read_timeout=timeout,
@@ -94,6 +85,8 @@ class R18DevProvider:
         self._cache_ttl = cache_ttl
         self._not_found_ttl = not_found_ttl
         self._guess = guess_content_ids
+        #: the DMM channel prefixes known for each label (shipped, learned)
+        self._channels = channels or ChannelBook()
         self._check_interval = check_interval
         self._check_timeout = min(check_timeout, timeout)
         self._last_check: tuple[float, ProviderStatus] | None = None
@@ -146,42 +139,10 @@ class R18DevProvider:
         self._closed.set()
         self._client.close()
 
-    # -- resolution: code -> content id -> record -------------------------------------------
+    # -- resolution: code -> content id -> record (r18dev_resolve) -----------------------------
 
     def _resolve(self, code: str) -> MovieMetadata | None:
-        fallback: str | None = None
-        for q in _lookup_forms(code):
-            record = self._get_json(LOOKUP.format(q=quote(q, safe="")))
-            if record is None:
-                continue
-            content_id, dvd_id = fields.text(record, "content_id"), fields.text(record, "dvd_id")
-            if content_id and dvd_id and codes_match(dvd_id, code):
-                return self._full_record(content_id, code, record)
-            if content_id and dvd_id is None and cid_matches_code(content_id, code):
-                fallback = fallback or content_id  # fuzzy match: only if nothing better turns up
-                continue
-            log.info(
-                "r18dev lookup %r answered %s/%s, not %s: ignored", q, dvd_id, content_id, code
-            )
-        if self._guess:
-            for content_id in _guessed_content_ids(code):
-                record = self._get_json(COMBINED.format(content_id=quote(content_id, safe="")))
-                if record is not None and _record_matches(record, code):
-                    return map_record(record, code)
-        if fallback:
-            log.info("r18dev: using fuzzy content id %s for %s", fallback, code)
-            return self._full_record(fallback, code, None)
-        return None
-
-    def _full_record(
-        self, content_id: str, code: str, lookup: Mapping[str, Any] | None
-    ) -> MovieMetadata | None:
-        record = self._get_json(COMBINED.format(content_id=quote(content_id, safe="")))
-        if record is None:
-            if lookup is None:
-                return None
-            record = lookup  # the lookup answer is a (possibly partial) record of its own
-        return map_record(record, code)
+        return Resolution(code, self._get_json, self._channels, guess=self._guess).run()
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -305,33 +266,9 @@ def browser_headers(base_url: str) -> dict[str, str]:
     }
 
 
-def _lookup_forms(code: str) -> list[str]:
-    """``ABP-123`` as written, then ``abp123`` (javinizer-go's form)."""
-    compact = "".join(ch for ch in code.lower() if ch.isalnum())
-    return fields.unique([code.strip().upper(), compact])
-
-
-def _guessed_content_ids(code: str) -> list[str]:
-    """Unprefixed cids (``abp00123``, ``abp123``): right for many labels, validated anyway."""
-    parsed = code_series_number(code)
-    if parsed is None:
-        return []
-    series, number = parsed
-    prefix = _DIGIT_PREFIX.match(code.strip())
-    label = (prefix[0] if prefix else "") + series.lower()
-    return fields.unique([f"{label}{number:05d}", f"{label}{number:03d}"])
-
-
-def _record_matches(record: Mapping[str, Any], code: str) -> bool:
-    dvd_id, content_id = fields.text(record, "dvd_id"), fields.text(record, "content_id")
-    if dvd_id:
-        return codes_match(dvd_id, code)
-    return bool(content_id and cid_matches_code(content_id, code))
-
-
-def _build(settings: Settings, http: HttpClientFactory) -> R18DevProvider:
+def _build(settings: Settings, tools: ProviderTools) -> R18DevProvider:
     return R18DevProvider(settings.r18dev_url, timeout=settings.provider_timeout_seconds,
-                          http=http)
+                          http=tools.http, channels=tools.channels)
 
 
 PROVIDER = ProviderSpec(

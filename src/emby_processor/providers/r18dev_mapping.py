@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from emby_processor.metadata import MovieMetadata, Person
+from emby_processor.metadata import MatchKind, MovieMetadata, Person
 from emby_processor.providers import fields
 
 ACTRESS_IMAGE_PREFIX = "https://pics.dmm.co.jp/mono/actjpgs/"
 PUBLIC_PAGE = "https://r18.dev/videos/vod/movies/detail/-/id={content_id}/"
 
 
-def map_record(record: Mapping[str, Any], code: str) -> MovieMetadata:
-    """``code`` is used only when the record has no ``dvd_id`` (a cid-validated fallback)."""
+def map_record(
+    record: Mapping[str, Any], code: str, *, match: MatchKind = "exact"
+) -> MovieMetadata:
+    """``code`` is used only when the record has no ``dvd_id`` (a cid-validated fallback);
+    ``match`` says how the record was found (``r18dev_resolve``)."""
     content_id = fields.text(record, "content_id") or ""
     title_en = fields.first_text(record, "title_en", "title")
     title_ja = fields.text(record, "title_ja")
@@ -52,6 +55,7 @@ def map_record(record: Mapping[str, Any], code: str) -> MovieMetadata:
         source="r18dev",
         source_id=content_id,
         external_ids=external,
+        match=match,
     )
 
 
