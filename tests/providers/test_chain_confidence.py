@@ -81,7 +81,8 @@ def test_a_sure_complete_answer_stops_the_chain_a_guess_does_not() -> None:
     sure, later = Stub("a", record("a", "Title")), Stub("b", record("b", "Title"))
     ProviderChain([sure, later]).fetch("ABF-030")
     assert later.calls == []
-    guess, confirm = Stub("a", record("a", "Title", match="guessed")), Stub("b", record("b", "Title"))
+    guess = Stub("a", record("a", "Title", match="guessed"))
+    confirm = Stub("b", record("b", "Title"))
     m = ProviderChain([guess, confirm]).fetch("ABF-030")
     assert confirm.calls  # a guess is not enough to stop asking
     assert m.source == "a" and m.agreed_by == ["b"]  # confirmed, it keeps its place in the order

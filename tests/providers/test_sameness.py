@@ -35,7 +35,8 @@ def test_another_channels_release_is_another_movie() -> None:
 
 
 def test_same_date_and_maker_or_cast_across_languages() -> None:
-    retitled = movie(title="A translated title", release_date=date(2021, 6, 1), maker="プレステージ")
+    retitled = movie(title="A translated title", release_date=date(2021, 6, 1),
+                     maker="プレステージ")
     assert compare(METATUBE, retitled) == "same"
     cast = movie(title="Yet another title", release_date=date(2021, 6, 1), maker="Prestige",
                  actresses=[Person(name="Mihon Hanako")])
