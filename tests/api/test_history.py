@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from emby_processor.db import NewEvent, QueueDB
-from emby_processor.db.schema import LATEST, migrate
+from emby_processor.db.schema import MIGRATIONS, migrate
 from tests.api.seed import Spec, make
 
 pytestmark = pytest.mark.anyio
@@ -119,7 +119,9 @@ def test_history_outlives_cleanup(db: QueueDB) -> None:
 def test_upgrade_fills_history_from_the_events_already_kept(tmp_path: Path) -> None:
     path = tmp_path / "queue.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, target=LATEST - 1)
+    # the schema just before the migration that brought the history (later ones may follow)
+    migrate(conn, target=next(i for i, script in enumerate(MIGRATIONS)
+                              if "CREATE TABLE history_outcomes" in script))
     hour = datetime.now(UTC).strftime("%Y-%m-%dT%H")
     at = f"{hour}:05:00.000000Z"
     conn.execute(

@@ -336,7 +336,20 @@ INSERT INTO history_durations (hour, stage, bin, count)
     GROUP BY 1, 3;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# the movies an uncertain metadata answer could be, kept for a person to choose (JSON list), and
+# the DMM channel prefixes seen per label (docs/providers.md, 2.3)
+_V9 = """
+ALTER TABLE items ADD COLUMN candidates_json TEXT;
+CREATE TABLE dmm_channels (
+    label TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    seen INTEGER NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    PRIMARY KEY (label, prefix)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 LATEST = len(MIGRATIONS)
 
 
