@@ -99,6 +99,8 @@ class R18DevProvider:
         self._block_pause = block_pause
         self._max_block_pause = max_block_pause
         self._challenges = 0
+        #: what the last challenge answered, for the errors of the pause it started
+        self._challenge = "HTTP 403"
 
     # -- interface ---------------------------------------------------------------------------
 
@@ -153,10 +155,10 @@ class R18DevProvider:
         if status == 404 or (status == 200 and is_html(response)):
             return None
         if status == 403:
+            self._challenge = f"HTTP 403 ({describe_body(response)!r})"
             pause = self._challenged()
             raise UpstreamBlockedError(
-                self.name,
-                f"HTTP 403 ({describe_body(response)!r}): blocked by a bot challenge; "
+                self.name, f"{self._challenge}: blocked by a bot challenge; "
                 f"not asking again for {pause:.0f} s", retry_after=pause,
             )
         self._challenges = 0
@@ -185,8 +187,8 @@ class R18DevProvider:
         blocked = self.blocked_for()
         if blocked > 0:
             raise UpstreamBlockedError(
-                self.name, f"blocked by a bot challenge; not asking again for {blocked:.0f} s",
-                retry_after=blocked)
+                self.name, f"{self._challenge}: blocked by a bot challenge; not asking again "
+                f"for {blocked:.0f} s", retry_after=blocked)
         attempts = self._max_retries + 1
         for attempt in range(attempts):
             with self._turn_to_ask():
