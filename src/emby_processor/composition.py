@@ -161,8 +161,9 @@ class Workers:
             wait_seconds=s.emby_item_wait_seconds, poll_seconds=s.emby_poll_seconds,
             read_cover=cover_reader(images.fetch), read_backdrop=backdrop_reader(images.fetch),
             photos=images.fetch if s.upload_actress_photos else None,
-            stacked_sibling=self.db.stacked_sibling,
+            other_parts=self.db.other_parts,
             on_upstream_error=self.db.count_upstream_error,
+            video_extensions=frozenset(s.video_extensions),
         )
         return {"emby": partial(publish, parts=parts)}
 

@@ -20,7 +20,7 @@ from emby_processor.safetext import display_path
 from emby_processor.vocabulary import ROW_FIELD_NAMES, CauseCode, Stage, Status
 
 _JSON_COLUMNS = ("actresses", "warnings")
-_FLAGS = ("subtitles", "uncensored", "refresh_metadata")
+_FLAGS = ("subtitles", "uncensored", "refresh_metadata", "person_asked")
 #: the columns that hold file paths: stored losslessly (``db/text.py``), shown readably
 PATH_COLUMNS = frozenset({"file_path", "library_path", "server_path"})
 
@@ -72,6 +72,9 @@ class QueueItem:
     retry_count: int = 0
     next_attempt_at: str | None = None
     refresh_metadata: bool = False
+    #: a person asked for this item (Retry, Re-fetch): its next media-server step may overwrite
+    #: fields that are locked on the server
+    person_asked: bool = False
     lease_owner: str | None = None
     lease_expires_at: str | None = None
     warnings: list[str] = field(default_factory=list)

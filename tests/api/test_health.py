@@ -13,7 +13,7 @@ import pytest
 
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
-from emby_processor.errors import UpstreamAuthError, UpstreamError
+from emby_processor.errors import PermanentError, UpstreamAuthError, UpstreamError
 from emby_processor.health import (
     CheckResult,
     HealthMonitor,
@@ -22,6 +22,8 @@ from emby_processor.health import (
     overall_status,
     provider_check,
 )
+from emby_processor.mediaserver.users import Reader
+from emby_processor.vocabulary import CAUSES
 from tests.api.conftest import make_settings
 from tests.api.seed import Spec, make
 
@@ -142,8 +144,9 @@ class Info:
 
 
 class FakeEmby:
-    def __init__(self, error: Exception | None = None) -> None:
+    def __init__(self, error: Exception | None = None, *, no_reader: bool = False) -> None:
         self.error = error
+        self.no_reader = no_reader
         self.key_checks = 0
 
     def server_info(self) -> Info:
@@ -154,16 +157,27 @@ class FakeEmby:
         if self.error:
             raise self.error
 
+    def reader(self, *, refresh: bool = False) -> Reader:
+        if self.no_reader:
+            raise PermanentError("jellyfin: no media-server user sees every library; set "
+                                 "EMBY_USER_ID", cause="server_user")
+        return Reader("u1", "admin")
+
 
 def test_emby_check() -> None:
     good = emby_check(FakeEmby())()
     assert good.status == "ok" and "4.8.10" in good.message
     assert good.details == {"server_name": "living room", "version": "4.8.10",
-                            "product": "Emby Server"}
+                            "product": "Emby Server", "reader": "admin"}
     bad_key = emby_check(FakeEmby(UpstreamAuthError("emby", "401")))()
     assert bad_key.status == "error" and "API key rejected" in bad_key.message
     down = emby_check(FakeEmby(UpstreamError("emby", "connection refused")))()
     assert down.status == "error" and "unreachable" in down.message
+    # nobody can read items back: the health panel says so in the items' words
+    blind = emby_check(FakeEmby(no_reader=True))()
+    assert blind.status == "error"
+    assert blind.message.startswith(CAUSES["server_user"].title + ": ")
+    assert "EMBY_USER_ID" in blind.message
 
 
 @dataclass

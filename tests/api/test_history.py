@@ -10,8 +10,11 @@ import httpx
 import pytest
 
 from emby_processor.db import NewEvent, QueueDB
-from emby_processor.db.schema import MIGRATIONS, migrate
+from emby_processor.db.schema import migrate
 from tests.api.seed import Spec, make
+
+#: the migration that adds the history counters (and fills them from the events already kept)
+HISTORY_MIGRATION = 8
 
 pytestmark = pytest.mark.anyio
 OWNER = "history-test/worker-1"
@@ -119,9 +122,7 @@ def test_history_outlives_cleanup(db: QueueDB) -> None:
 def test_upgrade_fills_history_from_the_events_already_kept(tmp_path: Path) -> None:
     path = tmp_path / "queue.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    # the schema just before the migration that brought the history (later ones may follow)
-    migrate(conn, target=next(i for i, script in enumerate(MIGRATIONS)
-                              if "CREATE TABLE history_outcomes" in script))
+    migrate(conn, target=HISTORY_MIGRATION - 1)
     hour = datetime.now(UTC).strftime("%Y-%m-%dT%H")
     at = f"{hour}:05:00.000000Z"
     conn.execute(

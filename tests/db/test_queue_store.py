@@ -158,6 +158,29 @@ def test_fail_then_retry_flow(db: QueueDB) -> None:
         db.retry(99999)
 
 
+def test_a_persons_retry_or_refetch_of_one_item_counts_as_asking(db: QueueDB) -> None:
+    """Retry of one item and Re-fetch let its next media-server step overwrite locked fields;
+    Retry all (a filter's worth) and automatic retries do not; completing clears it."""
+    ids = [db.enqueue(f"/watch/ABP-01{n}.mp4", 1, 1)[0].id for n in range(3)]
+    for item_id in ids:
+        db.claim("file", "w")
+        db.fail(item_id, "w", message="boom", kind="transient", retry_in=0)
+    db.promote_retries(5)
+    assert not any(db.require(i).person_asked for i in ids)
+    for item_id in ids:
+        db.claim("file", "w")
+        db.fail(item_id, "w", message="boom", kind="permanent", retry_in=None)
+    assert db.retry(ids[0]).person_asked
+    db.retry_matching(QueueFilter())
+    assert [db.require(i).person_asked for i in ids] == [True, False, False]
+    db.update_fields(ids[2], movie_code="ABP-012")
+    assert db.reprocess(ids[2]).person_asked
+    claimed = db.claim("file", "w")
+    assert claimed is not None
+    db.advance(claimed.id, "w", "done", person_asked=False)
+    assert not db.require(claimed.id).person_asked
+
+
 def test_transient_error_promoted_after_backoff_until_max(db: QueueDB) -> None:
     item, _ = db.enqueue("/watch/ABP-003.mp4", 1, 1)
     for attempt in range(1, 4):

@@ -32,6 +32,10 @@ Switches for what real servers do (docs/compatibility.md; the rules are in
   single-item GET as that user answers 404 for an item it may not see (``JP-18+`` counts as 18).
 - ``reindex(path)`` / ``reindex_on_next_read(path)``: the library re-scan gives the file a new
   item id (the old id becomes unknown), now or right after the next single-item GET of it.
+- ``windows_paths``: a server on Windows (case-insensitive file system, either separator). An
+  announced path under a library root in any case or separator is scanned, and the item's
+  ``Path`` is spelled as the server enumerates the folder: the root as the library has it, then
+  ``\\`` separators. ``Path=`` stays an exact string filter (Emby's handling is unknown).
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ class FakeMediaServer(Handlers):
         self.split_pipes = False
         self.shared_names = False
         self.unknown_item_status = 404
+        self.windows_paths = False
         self.jellyfin: JellyfinVersion | None = None
         self._shared = SharedNames()
         self._reindex_after_read: set[str] = set()

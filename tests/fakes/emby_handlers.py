@@ -90,7 +90,7 @@ class Handlers(LibraryModel):
         for path in paths:
             self.announced.append(path)
             if self._under_root(path):
-                self._pending.append((time.monotonic() + self.index_delay, path))
+                self._pending.append((time.monotonic() + self.index_delay, self._spelled(path)))
         return Response(status_code=204)
 
     def _refresh(self, request: Request, body: bytes) -> Response:

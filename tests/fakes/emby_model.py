@@ -58,6 +58,7 @@ class LibraryModel:
     stacking: bool
     split_pipes: bool
     shared_names: bool
+    windows_paths: bool
     jellyfin: JellyfinVersion | None
     _lock: threading.RLock
     _items: dict[str, dict[str, Any]]
@@ -114,8 +115,21 @@ class LibraryModel:
         return {p["Id"]: p for p in self._persons.values()}
 
     def _under_root(self, path: str) -> bool:
+        path = self._spelled(path)
         return any(path == root or path.startswith(root + sep)
                    for root in self._roots for sep in ("/", "\\"))
+
+    def _spelled(self, path: str) -> str:
+        """The path as the server enumerates it (``windows_paths``: the library root's spelling
+        and backslashes, however the path was announced)."""
+        if not self.windows_paths:
+            return path
+        wanted = path.replace("/", "\\")
+        for root in self._roots:
+            native = root.replace("/", "\\")
+            if wanted.casefold().startswith(native.casefold() + "\\"):
+                return native + wanted[len(native):]
+        return path
 
     def _index_due(self) -> None:
         now = time.monotonic()

@@ -235,3 +235,19 @@ def test_a_rescan_gives_the_file_a_new_id(start: Callable[..., Served]) -> None:
     assert new != old
     assert served.item(old).status_code == 404 and served.item(new).status_code == 200
     assert served.fake.reindex(path) not in (old, new)
+
+
+# -- Windows servers ---------------------------------------------------------------------------
+
+
+def test_a_windows_server_spells_paths_its_own_way(start: Callable[..., Served]) -> None:
+    served = start("emby", windows_paths=True)
+    served.fake.add_library_root("D:\\Media\\JAV")
+    announced = "d:/media/jav/Kaede Fua/ABP-123/ABP-123.mp4"
+    served.announce(announced)
+    spelled = "D:\\Media\\JAV\\Kaede Fua\\ABP-123\\ABP-123.mp4"
+    assert list(served.fake.items_by_path()) == [spelled]
+    by_path = served.http.get("/emby/Items", params={"Path": announced, "Fields": "Path"})
+    assert by_path.json()["Items"] == []  # the filter compares the string as given
+    exact = served.http.get("/emby/Items", params={"Path": spelled, "Fields": "Path"})
+    assert [i["Path"] for i in exact.json()["Items"]] == [spelled]

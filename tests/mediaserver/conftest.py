@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,13 +40,14 @@ class Media:
     def parts(
         self, *, cover: tuple[bytes, str] | None = None, photos: ImageSource | None = None,
         wait_seconds: float = 30.0, poll_seconds: float = 0.05,
-        sibling: QueueItem | None = None,
+        path_map: PathMap = PATH_MAP, other_parts: Sequence[QueueItem] = (),
     ) -> PublishParts:
         return PublishParts(
-            server=self.client, gate=ServerGate(self.client), path_map=PATH_MAP,
+            server=self.client, gate=ServerGate(self.client), path_map=path_map,
             wait_seconds=wait_seconds, poll_seconds=poll_seconds,
             read_cover=lambda video, movie: cover, photos=photos,
-            stacked_sibling=lambda item: sibling, on_upstream_error=self.upstream_errors.append,
+            other_parts=lambda item: other_parts, on_upstream_error=self.upstream_errors.append,
+            video_extensions=frozenset({".mp4", ".mkv"}),
         )
 
 

@@ -22,7 +22,7 @@ def test_wrong_key_is_an_auth_error(make_media: Callable[..., Media], dialect: s
         media.client.check_key()
     assert info.value.kind == "permanent" and "EMBY_API_KEY" in str(info.value)
     with pytest.raises(UpstreamAuthError):
-        media.client.announce("/mnt/media/a.mp4")
+        media.client.announce(["/mnt/media/a.mp4"])
 
 
 @pytest.mark.parametrize(("status", "retry_after"), [(503, 7), (429, 30), (500, None)])

@@ -68,8 +68,8 @@ def test_jellyfin_rejects_partial_updates_and_needs_user_id(
 
 
 def test_announced_paths_outside_the_library_are_ignored(media: Media) -> None:
-    media.client.announce("/elsewhere/ABP-123.mp4")
-    media.client.announce(f"{SERVER_ROOT}x/ABP-123.mp4")
+    media.client.announce(["/elsewhere/ABP-123.mp4"])
+    media.client.announce([f"{SERVER_ROOT}x/ABP-123.mp4"])
     assert media.fake.items_by_path() == {}
     assert media.fake.announced == ["/elsewhere/ABP-123.mp4", f"{SERVER_ROOT}x/ABP-123.mp4"]
 

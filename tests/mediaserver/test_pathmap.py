@@ -55,3 +55,13 @@ def test_malformed_input_is_rejected_clearly(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
         PathMap.parse(text)
     assert "EMBY_PATH_MAP" in str(info.value)
+
+
+def test_server_paths_compare_as_the_server_may_spell_them() -> None:
+    from emby_processor.mediaserver.pathmap import same_server_path
+
+    assert same_server_path("D:\\Media\\JAV\\ABP-123.mp4", "d:/media/jav/abp-123.mp4")
+    assert same_server_path("\\\\nas\\share\\A.mp4", "\\\\NAS\\Share\\a.mp4")
+    # a POSIX server's file system tells case apart; the Unicode form it may not keep
+    assert not same_server_path("/mnt/media/ABP-123.mp4", "/mnt/media/abp-123.mp4")
+    assert same_server_path("/mnt/media/ガ.mp4", "/mnt/media/カ\u3099.mp4")

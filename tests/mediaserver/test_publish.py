@@ -3,11 +3,14 @@ change, write, images, read back — run on an item snapshot, as the EmbyUpdater
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from emby_processor.errors import MediaServerError, NotIndexedYetError, PermanentError
+from emby_processor.errors import NotIndexedYetError, PermanentError
 from emby_processor.mediaserver.dto import LOCKED_FIELDS, tag_names
+from emby_processor.mediaserver.pathmap import PathMap
 from emby_processor.pipeline.outcome import Advance, Fail, Outcome, Wait
 from emby_processor.pipeline.publish import AUTH_RECHECK_SECONDS
 from tests.mediaserver.conftest import (
@@ -181,24 +184,17 @@ def test_waiting_too_long_fails_and_the_next_attempt_announces_again(
     assert outcome.fields == {"emby_wait_started_at": None}
 
 
-def test_a_stacked_part_takes_its_siblings_id(make_media: Callable[..., Media]) -> None:
-    media = make_media("emby", index_delay=60)
-    sibling = filed(sample_metadata(), LOCAL, part=1, item_id=7, emby_id="4242")
-    cd2 = filed(sample_metadata(), LOCAL.with_name("ABP-123-cd2.mp4"), part=2)
-    outcome, _ = run_publish(cd2, media.parts(sibling=sibling))
-    assert done(outcome).fields == {"emby_id": "4242"}
-    assert "stacked with part 1" in outcome.event.message
-
-
-def test_a_server_that_silently_drops_a_field_fails_verification(media: Media) -> None:
+def test_a_field_the_server_really_dropped_is_a_permanent_error_naming_it(media: Media) -> None:
     media.fake.ignore_fields = {"Genres", "LockData"}
     outcome, _ = run_publish(filed(sample_metadata(), LOCAL), media.parts())
-    assert isinstance(outcome, Fail) and isinstance(outcome.error, MediaServerError)
+    assert isinstance(outcome, Fail) and outcome.error.kind == "permanent"
+    assert outcome.error.cause == "field_dropped"
     message = outcome.error.message
-    assert outcome.error.kind == "transient"
-    assert "did not keep what we wrote" in message
-    assert "Genres" in message and "LockData" in message and "Name" not in message
-    assert media.upstream_errors == ["emby"]
+    assert "did not keep what was written" in message
+    assert "Genres: wrote ['単体作品', 'ドラマ'], the server holds []" in message
+    assert "LockData: wrote True, the server holds False" in message
+    assert "Name" not in message
+    assert media.upstream_errors == []  # the server answered: not an outage
 
 
 def test_a_rejected_key_closes_the_gate_and_waits(make_media: Callable[..., Media],
@@ -211,8 +207,71 @@ def test_a_rejected_key_closes_the_gate_and_waits(make_media: Callable[..., Medi
     assert reason is not None and "EMBY_API_KEY" in reason
 
 
-def test_parts_are_named_and_sorted(media: Media) -> None:
+def test_a_part_is_named_and_sorted_as_the_movie(media: Media) -> None:
     outcome, _ = run_publish(filed(sample_metadata(), LOCAL, part=2), media.parts())
     held = media.fake.get(done(outcome).fields["emby_id"])
-    assert held["Name"] == "ABP-123 見本タイトル (Part 2)"
-    assert held["ForcedSortName"] == "ABP-123 Part 02"
+    assert held["Name"] == "ABP-123 見本タイトル"
+    assert held["ForcedSortName"] == "ABP-123"
+
+
+def _parts_on_disk(root: Path) -> tuple[Path, Path]:
+    folder = root / "見本花子" / "ABP-123"
+    folder.mkdir(parents=True)
+    cd1, cd2 = folder / "ABP-123-cd1.mp4", folder / "ABP-123-cd2.mp4"
+    for video in (cd1, cd2, folder / "ABP-123-cd1.nfo"):
+        video.write_bytes(b"x")
+    return cd1, cd2
+
+
+def test_a_later_part_finds_the_stack_by_its_first_parts_path(
+    make_media: Callable[..., Media], dialect: str, tmp_path: Path,
+) -> None:
+    media = make_media(dialect)
+    media.fake.stacking = True
+    cd1, cd2 = _parts_on_disk(tmp_path)
+    parts = media.parts(path_map=PathMap.parse(f"{tmp_path}={SERVER_ROOT}"))
+    # the second part gets to the server first; the first one has no emby_id anywhere
+    outcome, _ = run_publish(filed(sample_metadata(), cd2, part=2), parts)
+    # both parts announced (the server scans the folder anyway), the .nfo is no part
+    assert sorted(media.fake.announced) == [f"{SERVER_ROOT}/見本花子/ABP-123/{n}"
+                                            for n in ("ABP-123-cd1.mp4", "ABP-123-cd2.mp4")]
+    stacked = media.fake.item_for(f"{SERVER_ROOT}/見本花子/ABP-123/ABP-123-cd2.mp4")
+    assert stacked is not None and stacked["PartCount"] == 2
+    assert done(outcome).fields["emby_id"] == stacked["Id"]
+    assert "ABP-123-cd1.mp4" in outcome.event.message
+    first, _ = run_publish(filed(sample_metadata(), cd1, part=1), parts)
+    assert done(first).fields["emby_id"] == stacked["Id"]
+    assert media.fake.get(stacked["Id"])["Name"] == "ABP-123 見本タイトル"
+
+
+def test_a_part_waits_for_an_earlier_part_that_is_not_filed_yet(media: Media) -> None:
+    movie = sample_metadata()
+    earlier = replace(filed(movie, LOCAL.with_name("ABP-123-cd1.mp4"), part=1, item_id=7),
+                      stage="metadata", status="pending", library_path=None)
+    cd2 = filed(movie, LOCAL.with_name("ABP-123-cd2.mp4"), part=2)
+    outcome, _ = run_publish(cd2, media.parts(other_parts=[earlier]))
+    assert isinstance(outcome, Wait) and media.fake.announced == []
+    given_up = replace(earlier, status="error", error_kind="permanent", next_attempt_at=None)
+    outcome, _ = run_publish(cd2, media.parts(other_parts=[given_up]))
+    assert media.fake.announced  # a first part given up on does not hold the second back
+
+
+def test_a_name_that_is_not_utf8_is_a_plain_permanent_error(media: Media) -> None:
+    local = Path("/library") / os.fsdecode(b"\x8c\xa9\x96{ ABP-123.mp4")  # Shift-JIS
+    outcome, _ = run_publish(filed(sample_metadata(), local), media.parts())
+    assert isinstance(outcome, Fail) and outcome.error.kind == "permanent"
+    assert outcome.error.cause == "bad_name"
+    assert "見本 ABP-123.mp4" in outcome.error.message and "UTF-8" in outcome.error.message
+    outcome.error.message.encode("utf-8")  # shown readably, storable as text
+    assert media.fake.requests == []
+
+
+def test_locked_fields_are_overwritten_only_when_a_person_asked(media: Media) -> None:
+    item_id = media.fake.add_item(SERVER, Name="my own title", LockedFields=["Name"])
+    outcome, _ = run_publish(filed(sample_metadata(), LOCAL), media.parts())
+    assert done(outcome).fields["warnings"] == [
+        "kept Name as locked in the media server; re-fetch the metadata to overwrite"]
+    assert media.fake.get(item_id)["Name"] == "my own title"
+    asked, _ = run_publish(filed(sample_metadata(), LOCAL, person_asked=True), media.parts())
+    assert done(asked).fields == {"emby_id": item_id, "warnings": [], "person_asked": False}
+    assert media.fake.get(item_id)["Name"] == "ABP-123 見本タイトル"

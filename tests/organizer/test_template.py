@@ -200,3 +200,25 @@ def test_invalid_templates(template: str, message: str) -> None:
 def test_render_rejects_invalid_template_too() -> None:
     with pytest.raises(ValueError, match="unknown field"):
         render("{bogus}{ext}")
+
+
+def test_parts_are_named_so_the_media_servers_stack_them() -> None:
+    """Every part of a movie gets a name the servers' stacking rule groups into one movie,
+    even when a long title has to be shortened (``-cd10`` is longer than ``-cd9``)."""
+    from emby_processor.mediaserver.stacking import stack_of
+    from tests.fakes.mediaserver_rules import stack_parts
+
+    for template in (DEFAULT_TEMPLATE, "{actress}/{code} {title}{part}{ext}", "{code}{ext}"):
+        meta = make_metadata(title="あ" * 200)
+        names = [render(template, meta, part=n).name for n in range(1, 13)]
+        assert stack_parts(f"/m/{name}" for name in names) == [
+            (names[0][: names[0].rindex("-cd1")], [f"/m/{name}" for name in sorted(names)])]
+        assert sorted(stack_of(names[1], names)) == sorted(names)
+    assert render("{code}{ext}", part=2).name == "ABP-123-cd2.mp4"  # no {part}: added
+
+
+def test_a_part_anywhere_but_the_end_of_the_name_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"\{part\} must come right before \{ext\}"):
+        validate_template("{code}{part} {title}{ext}")
+    with pytest.raises(ValueError, match=r"\{part\} must come right before \{ext\}"):
+        validate_template("{code}{part}/{code}{ext}")

@@ -2,7 +2,8 @@
 
 ``Stack`` starts MetaTube, r18.dev, an image host and Emby (or Jellyfin) fakes over real HTTP,
 makes a watch folder, a library and a data folder, and gives the environment that points the
-service at all of them — for the service in this process or as a subprocess.
+service at all of them — for the service in this process or as a subprocess. The media-server
+fake behaves as the real servers do where the service handles it (``behave_as_real``).
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def running_stack(
         emby=FakeMediaServer(dialect=dialect, index_delay=index_delay),  # type: ignore[arg-type]
     )
     stack.emby.add_library_root(SERVER_LIBRARY)
+    behave_as_real(stack.emby)
     for folder in (stack.watch, stack.library, stack.data):
         folder.mkdir(parents=True, exist_ok=True)
     with (
@@ -178,6 +180,18 @@ def running_stack(
     ):
         stack.servers = {"metatube": mt, "r18dev": r18, "images": img, "emby": emby}
         yield stack
+
+
+def behave_as_real(server: FakeMediaServer) -> None:
+    """Switch on what the real servers do and the service handles (docs/compatibility.md):
+    both stack parts; Jellyfin splits ``|`` inside names; Emby shares names in the casing it
+    met first and answers 500 to a write to an unknown item id."""
+    server.stacking = True
+    if server.dialect == "jellyfin":
+        server.split_pipes = True
+    else:
+        server.shared_names = True
+        server.unknown_item_status = 500
 
 
 def wait_for(

@@ -74,11 +74,12 @@ def test_files_flow_from_watch_folder_to_emby(
     assert fc2.status == "completed" and fc2.movie_code == "FC2-1234567"
     assert (stack.library / "Unknown" / "FC2-1234567" / "FC2-1234567.mp4").exists()
 
-    # both parts filed together and known to the server
+    # both parts filed together and known to the server as the one movie it stacked them into
     cd1, cd2 = items["ABP-200-cd1.mp4"], items["ABP-200-cd2.mp4"]
     assert (cd1.part, cd2.part) == (1, 2)
     assert cd1.status == cd2.status == "completed"
-    assert cd1.emby_id and cd2.emby_id
+    assert cd1.emby_id and cd1.emby_id == cd2.emby_id
+    assert stack.emby.get(cd1.emby_id)["PartCount"] == 2
     folder = stack.library / "Yui Hatano" / "ABP-200"
     assert sorted(p.name for p in folder.glob("*.mp4")) == ["ABP-200-cd1.mp4", "ABP-200-cd2.mp4"]
 

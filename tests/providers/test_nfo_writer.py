@@ -97,10 +97,10 @@ def jellyfin_reads_ids(root: Element, plugin_keys: tuple[str, ...] = ("MetaTube"
 
 def test_every_id_has_the_same_key_in_the_nfo_and_in_the_api() -> None:
     m = sample()
-    written = build_update({"Name": "x", "ProviderIds": {}}, m, JELLYFIN, part=None)
+    written = build_update({"Name": "x", "ProviderIds": {}}, m, JELLYFIN)
     assert jellyfin_reads_ids(parse(render_nfo(m))) == written["ProviderIds"]
     m.content_id, m.external_ids = None, {}
-    written = build_update({"Name": "x", "ProviderIds": {}}, m, JELLYFIN, part=None)
+    written = build_update({"Name": "x", "ProviderIds": {}}, m, JELLYFIN)
     assert jellyfin_reads_ids(parse(render_nfo(m))) == written["ProviderIds"] == {
         "JavCode": "ABC-123"}
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from emby_processor.health.checks import emby_check
+from emby_processor.vocabulary import CAUSES
 from tests.pipeline.stack import InProcess, Stack
 from tests.truth.conftest import QUICK, file_one, finished, server_path
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "names the one stacked movie after the part it wrote last: '… (Part 1)', sorted as "
-    "'CODE Part 01'"))
 def test_stacked_parts_are_one_movie_named_without_a_part(
     jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -29,9 +28,6 @@ def test_stacked_parts_are_one_movie_named_without_a_part(
     assert "Part" not in full["Name"] and "Part" not in full.get("ForcedSortName", "")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "waits for an item at the second part's own path, which a stacking server never makes, "
-    "unless the first part went through the service in the same run"))
 def test_a_part_joins_the_stack_its_first_part_already_is(
     jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -46,9 +42,6 @@ def test_a_part_joins_the_stack_its_first_part_already_is(
     assert jellyfin.emby.get(movie_id)["PartCount"] == 2
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "writes a '|' inside a genre or tag; Jellyfin splits it on read, so the read-back check "
-    "fails and the item retries until it gives up"))
 def test_a_pipe_inside_a_genre_or_label_is_not_an_endless_retry(
     jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,9 +54,6 @@ def test_a_pipe_inside_a_genre_or_label_is_not_an_endless_retry(
     assert not [v for v in [*held["Genres"], *held["Tags"]] if "|" in v]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "reads items back as the first administrator, who may not see a JP-18+ item; the 404 is "
-    "taken for 'item gone'"))
 def test_an_administrator_with_a_parental_limit_is_not_the_reader(
     jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,9 +64,6 @@ def test_an_administrator_with_a_parental_limit_is_not_the_reader(
     assert jellyfin.emby.get(item.emby_id or "")["OfficialRating"] == "JP-18+"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "reads items as the first administrator even when that user cannot see the library; "
-    "the 404 is taken for 'item gone'"))
 def test_an_administrator_limited_to_other_libraries_is_not_the_reader(
     jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -87,9 +74,6 @@ def test_an_administrator_limited_to_other_libraries_is_not_the_reader(
     assert item.status == "completed", item.error_message
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "reads the item with GET /Items/{id}, which Jellyfin 10.8 does not have, and declares the "
-    "item gone"))
 def test_jellyfin_10_8(jellyfin: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     jellyfin.emby.set_jellyfin_version("10.8")
     jellyfin.movie_on_metatube("MIDV-018", actresses=("Nana Yagi",))
@@ -108,3 +92,41 @@ def test_jellyfin_versions_from_10_9(
                     EMBY_URL=jellyfin.servers["emby"].url + "/emby")
     assert item.status == "completed", item.error_message
     assert "Nana Yagi" in [p["Name"] for p in jellyfin.emby.get(item.emby_id or "")["People"]]
+
+
+def test_a_part_whose_first_part_failed_still_joins_the_stack(
+    jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jellyfin.emby.stacking = True
+    jellyfin.movie_on_metatube("ABP-200", actresses=("Yui Hatano",), title="Two Discs")
+    folder = jellyfin.library / "Yui Hatano" / "ABP-200"
+    folder.mkdir(parents=True)
+    (folder / "ABP-200-cd1.mp4").write_bytes(b"another copy of the first disc")
+    jellyfin.drop("ABP-200-cd1.mp4")
+    jellyfin.drop("ABP-200-cd2.mp4")
+    with InProcess(jellyfin, monkeypatch, **QUICK) as run:
+        items = finished(run, 2)
+    cd1, cd2 = items["ABP-200-cd1.mp4"], items["ABP-200-cd2.mp4"]
+    assert (cd1.status, cd1.cause) == ("error", "target_exists")
+    movie = jellyfin.emby.item_for(server_path(jellyfin, folder / "ABP-200-cd2.mp4"))
+    assert movie is not None and movie["PartCount"] == 2
+    assert (cd2.status, cd2.emby_id) == ("completed", movie["Id"]), cd2.error_message
+    assert jellyfin.emby.get(movie["Id"])["Name"] == "ABP-200 Two Discs"
+
+
+def test_when_no_user_can_see_the_movies_the_item_and_the_health_panel_say_so(
+    jellyfin: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for user in jellyfin.emby.users:
+        user["Policy"]["MaxParentalRating"] = 16
+    jellyfin.movie_on_metatube("MIDV-018", actresses=("Nana Yagi",))
+    jellyfin.drop("MIDV-018.mp4")
+    with InProcess(jellyfin, monkeypatch, **QUICK) as run:
+        item = finished(run, 1)["MIDV-018.mp4"]
+        assert run.upstreams.media_server is not None
+        check = emby_check(run.upstreams.media_server)()
+    assert (item.status, item.cause) == ("error", "server_user"), item.error_message
+    assert "parental limit" in (item.error_message or "")
+    assert check.status == "error"
+    assert check.message.startswith(CAUSES["server_user"].title)
+    assert "EMBY_USER_ID" in check.message

@@ -143,6 +143,8 @@ class QueueItemDetail(BaseModel):
     retry_count: int
     next_attempt_at: str | None
     refresh_metadata: bool
+    person_asked: bool = Field(description="a person asked for this item (Retry, Re-fetch): its "
+                               "next media-server step may overwrite fields locked there")
     lease_owner: str | None
     lease_expires_at: str | None
     warnings: list[str]

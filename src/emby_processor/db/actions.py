@@ -19,12 +19,16 @@ class ItemConflict(StoreError):
 
 class ItemActions(StoreBase):
     def retry(self, item_id: int) -> QueueItem:
-        """A person asks for another try: error item back to pending at its failed stage, now."""
+        """A person asks for another try: error item back to pending at its failed stage, now.
+
+        A person asking for this one item counts as asking for it to be written: its next
+        media-server step may overwrite fields locked on the server (``person_asked``)."""
         now = now_iso()
         with self._pool.write() as conn:
             row = conn.execute(
                 "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
-                " emby_wait_started_at = NULL WHERE id = ? AND status = 'error' RETURNING *",
+                " emby_wait_started_at = NULL, person_asked = 1"
+                " WHERE id = ? AND status = 'error' RETURNING *",
                 (now, now, item_id),
             ).fetchone()
             if row is None:
@@ -39,7 +43,8 @@ class ItemActions(StoreBase):
         return QueueItem.from_row(row)
 
     def retry_matching(self, flt: QueueFilter) -> int:
-        """Retry every error item matching a filter; returns how many."""
+        """Retry every error item matching a filter; returns how many. Another automatic try
+        for each, not a decision about any one of them: locked fields stay as they are."""
         source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": "error"}))
         now = now_iso()
         sql = (
@@ -66,8 +71,9 @@ class ItemActions(StoreBase):
             stage = "metadata"
             row = conn.execute(
                 "UPDATE items SET status = 'pending', stage = ?, refresh_metadata = 1,"
-                " next_attempt_at = ?, updated_at = ?, error_message = NULL, error_kind = NULL,"
-                " error_cause = NULL, retry_count = 0, emby_wait_started_at = NULL"
+                " person_asked = 1, next_attempt_at = ?, updated_at = ?,"
+                " error_message = NULL, error_kind = NULL, error_cause = NULL, retry_count = 0,"
+                " emby_wait_started_at = NULL"
                 " WHERE id = ? RETURNING *",
                 (stage, now, now, item_id),
             ).fetchone()

@@ -47,7 +47,8 @@ class CandidateActions(StoreBase):
 
     def choose_candidate(self, item_id: int, candidate_id: str) -> QueueItem:
         """A person says which movie the item is: its record becomes the item's metadata
-        (marked ``chosen``) and the item goes on to be filed and written, now."""
+        (marked ``chosen``) and the item goes on to be filed and written, now. A person asked,
+        so its media-server step may overwrite fields locked on the server (``person_asked``)."""
         now = now_iso()
         with self._pool.write() as conn:
             row = conn.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
@@ -58,7 +59,7 @@ class CandidateActions(StoreBase):
                 "UPDATE items SET status = 'pending', stage = 'organize', metadata_json = ?,"
                 " title = ?, refresh_metadata = 0, next_attempt_at = ?, updated_at = ?,"
                 " error_message = NULL, error_kind = NULL, error_cause = NULL, retry_count = 0,"
-                " emby_wait_started_at = NULL WHERE id = ?",
+                " emby_wait_started_at = NULL, person_asked = 1 WHERE id = ?",
                 (text_param(json.dumps(record, ensure_ascii=False)), text_param(title), now, now,
                  item_id),
             )

@@ -46,7 +46,7 @@ UPDATABLE = frozenset(
     {
         "movie_code", "part", "subtitles", "uncensored", "code_rule", "title", "metadata_json",
         "library_path", "server_path", "organize_intent", "emby_id", "emby_wait_started_at",
-        "refresh_metadata", "warnings", "file_path", "candidates_json",
+        "refresh_metadata", "warnings", "file_path", "person_asked", "candidates_json",
     }
 )
 
@@ -107,16 +107,16 @@ class QueueDB(Intake, QueueReads, ItemActions, ServiceState, HistoryReads, Candi
         return total
 
     # items -------------------------------------------------------------------------------
-    def stacked_sibling(self, item: QueueItem) -> QueueItem | None:
-        """Another part of the same movie that the media server already knows (its emby_id)."""
+    def other_parts(self, item: QueueItem) -> list[QueueItem]:
+        """The other parts of the same movie in the queue (for a part item; else none)."""
         if not item.movie_code or item.part is None:
-            return None
+            return []
         rows = self._read(
-            "SELECT * FROM items WHERE movie_code = ? AND id <> ? AND emby_id IS NOT NULL"
-            " ORDER BY coalesce(part, 0), id LIMIT 1",
+            "SELECT * FROM items WHERE movie_code = ? AND id <> ? AND part IS NOT NULL"
+            " ORDER BY part, id LIMIT 50",
             (item.movie_code, item.id),
         )
-        return QueueItem.from_row(rows[0]) if rows else None
+        return [QueueItem.from_row(row) for row in rows]
 
     def get(self, item_id: int) -> QueueItem | None:
         rows = self._read("SELECT * FROM items WHERE id = ?", (item_id,))

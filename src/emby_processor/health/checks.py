@@ -12,8 +12,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from emby_processor.config import Settings
-from emby_processor.errors import EmbyProcessorError, UpstreamAuthError, UpstreamError
-from emby_processor.vocabulary import CheckStatus
+from emby_processor.errors import (
+    EmbyProcessorError,
+    ProcessingError,
+    UpstreamAuthError,
+    UpstreamError,
+)
+from emby_processor.vocabulary import CAUSES, CheckStatus
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class EmbyLike(Protocol):
 
     def check_key(self) -> None: ...
 
+    def reader(self, *, refresh: bool = False) -> Any: ...
+
 
 class ProviderLike(Protocol):
     name: str
@@ -43,23 +50,30 @@ class ProviderLike(Protocol):
 
 
 def emby_check(client: EmbyLike) -> UpstreamCheck:
-    """Reachable, key accepted, and which server it is."""
+    """Reachable, key accepted, which server it is, and a user who can read every movie back."""
 
     def run() -> CheckResult:
         try:
             info = client.server_info()
             # server_info is cached by the client; check_key is a real request every time
             client.check_key()
+            reader = client.reader(refresh=True)
         except UpstreamAuthError as error:
             return CheckResult("emby", "error", f"API key rejected: {error}")
         except UpstreamError as error:
             return CheckResult("emby", "error", f"unreachable: {error}")
+        except ProcessingError as error:
+            if error.cause != "server_user":
+                return CheckResult("emby", "error", str(error))
+            # the words of the items that fail for it (cause server_user)
+            return CheckResult("emby", "error", f"{CAUSES['server_user'].title}: {error}")
         except EmbyProcessorError as error:
             return CheckResult("emby", "error", str(error))
         details = {
             "server_name": str(getattr(info, "name", "")),
             "version": str(getattr(info, "version", "")),
             "product": str(getattr(info, "product", "")),
+            "reader": str(getattr(reader, "name", "")),
         }
         message = f"{details['product']} {details['version']} '{details['server_name']}'"
         return CheckResult("emby", "ok", message, details)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -18,11 +19,29 @@ from typing import Any
 from emby_processor.errors import MediaServerError, PermanentError, UpstreamAuthError
 from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
 from emby_processor.mediaserver.dialect import Dialect, detect
+from emby_processor.mediaserver.pathmap import same_server_path
+from emby_processor.mediaserver.users import Reader, choose_reader, nobody_sees
 
 #: statuses that say "try again later" rather than "this request is wrong"
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
 #: how many of the newest items to scan when Jellyfin's name search misses a new file
 _RECENT_ITEMS = 100
+
+
+class ItemGone(PermanentError):
+    """The server answered 404 for an item id: gone, or not visible to the reading user."""
+
+    cause = "item_gone"
+
+
+class ServerFault(MediaServerError):
+    """The server answered 5xx. Emby answers 500 to a write to an unknown item id, so the
+    publish stage looks for the file's item again before it calls this an outage."""
+
+    def __init__(self, service: str, message: str, *, status: int,
+                 retry_after: float | None = None) -> None:
+        super().__init__(service, message, retry_after=retry_after)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,7 @@ class MediaServerClient:
         self._base = _normalise_base(base_url)
         self._api_key = api_key
         self._user_id = user_id or None
+        self._reader: Reader | None = None
         self._info: ServerInfo | None = None
         http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
         self._http = http.client(
@@ -121,8 +141,11 @@ class MediaServerClient:
                 cause="server_auth",
             )
         if status == 404 and not_found:
-            raise PermanentError(f"{self._service}: {not_found} ({detail})", cause="item_gone")
-        if status >= 500 or status in _TRANSIENT_STATUSES:
+            raise ItemGone(f"{self._service}: {not_found} ({detail})")
+        if status >= 500:
+            raise ServerFault(self._service, detail, status=status,
+                              retry_after=response.retry_after)
+        if status in _TRANSIENT_STATUSES:
             raise MediaServerError(
                 self._service,
                 detail,
@@ -196,59 +219,87 @@ class MediaServerClient:
         """Raise UpstreamAuthError unless the API key is accepted."""
         self._send("GET", "/System/Info")
 
-    def resolve_user_id(self) -> str:
-        """The configured user id, or the first administrator the key can see."""
+    def reader(self, *, refresh: bool = False) -> Reader:
+        """The user items are read as: ``EMBY_USER_ID`` when set, else the first user who sees
+        every library with no parental limit below 18 (``users.choose_reader``). A choice is
+        kept until ``refresh`` or ``forget_reader``; a failed one is asked again next time."""
         if self._user_id:
-            return self._user_id
+            return Reader(self._user_id, self._user_id)
+        if self._reader is not None and not refresh:
+            return self._reader
         dialect = self.server_info().dialect
         users = dialect.users_from(self._get_json(dialect.users_path))
-        for user in users:
-            policy = user.get("Policy") or {}
-            if policy.get("IsAdministrator") and user.get("Id"):
-                self._user_id = str(user["Id"])
-                return self._user_id
-        raise PermanentError(
-            f"{self._service}: no administrator among the {len(users)} users the API key can "
-            "see; set EMBY_USER_ID", cause="server_user",
-        )
+        chosen = choose_reader(users)
+        if chosen is None:
+            raise PermanentError(f"{self._service}: {nobody_sees(users)}", cause="server_user")
+        self._reader = chosen
+        return chosen
+
+    def forget_reader(self) -> None:
+        """Choose the reading user again on the next read (its rights may have changed)."""
+        self._reader = None
+
+    def resolve_user_id(self) -> str:
+        return self.reader().id
 
     # -- library ----------------------------------------------------------------------------
 
-    def announce(self, server_path: str) -> None:
-        """Tell the server a file appeared; it scans the folder after its monitor delay."""
-        body = {"Updates": [{"Path": server_path, "UpdateType": "Created"}]}
+    def announce(self, server_paths: Sequence[str]) -> None:
+        """Tell the server files appeared; it scans their folder after its monitor delay."""
+        body = {"Updates": [{"Path": path, "UpdateType": "Created"} for path in server_paths]}
         self._send("POST", "/Library/Media/Updated", json=body)
 
-    def find_item(self, server_path: str, *, search_term: str | None = None) -> str | None:
-        """The id of the movie/video whose Path is exactly ``server_path``, if indexed.
+    def find_items(
+        self, server_paths: Sequence[str], *, search_term: str | None = None,
+        by_name: bool = False,
+    ) -> dict[str, str]:
+        """The ids of the movies/videos whose Path is one of ``server_paths``, by wanted path.
 
-        Emby filters by path. Jellyfin cannot, so it is asked by name (``search_term``, usually
-        the code, then the file name a new item is named after), then for the newest items.
+        Paths are compared as the server may spell them (``same_server_path``: a Windows
+        server's case and separators, the Unicode form). Emby filters by path; with ``by_name``
+        it is also searched by name, for a server whose filter does not match our spelling.
+        Jellyfin cannot filter by path, so it is always asked by name (``search_term``, usually
+        the code, then the file names a new item is named after), then for the newest items.
         """
-        dialect = self.server_info().dialect
-        base = {
-            "Recursive": "true",
-            "IncludeItemTypes": "Movie,Video",
-            "Fields": "Path,ProviderIds,Tags",
-        }
-        if dialect.find_by == "path":
-            queries = [{**base, "Path": server_path}]
-        else:
-            terms = dict.fromkeys(t for t in (search_term, _file_stem(server_path)) if t)
-            queries = [{**base, "SearchTerm": term} for term in terms]
+        base = {"Recursive": "true", "IncludeItemTypes": "Movie,Video",
+                "Fields": "Path,ProviderIds,Tags"}
+        queries: list[dict[str, str]] = []
+        if self.server_info().dialect.find_by == "path":
+            queries = [{**base, "Path": path} for path in server_paths]
+        if by_name or not queries:
+            terms = dict.fromkeys(t for t in (search_term, *map(_file_stem, server_paths)) if t)
+            queries += [{**base, "SearchTerm": term} for term in terms]
             queries.append({**base, "SortBy": "DateCreated", "SortOrder": "Descending",
                             "Limit": str(_RECENT_ITEMS)})
+        found: dict[str, str] = {}
         for params in queries:
             for item in self._get_object("/Items", params=params).get("Items") or []:
-                # Jellyfin ignores Path= and search is fuzzy: only an exact path is a match.
-                if isinstance(item, dict) and item.get("Path") == server_path and item.get("Id"):
-                    return str(item["Id"])
-        return None
+                # Jellyfin ignores Path= and search is fuzzy: only the path decides.
+                if not isinstance(item, dict) or not item.get("Id"):
+                    continue
+                for wanted in server_paths:
+                    if same_server_path(str(item.get("Path") or ""), wanted):
+                        found.setdefault(wanted, str(item["Id"]))
+            if len(found) == len(set(server_paths)):
+                break
+        return found
+
+    def find_item(self, server_path: str, *, search_term: str | None = None) -> str | None:
+        """The id of the movie/video at ``server_path``, if indexed (see ``find_items``)."""
+        return self.find_items([server_path], search_term=search_term).get(server_path)
+
+    def additional_parts(self, item_id: str) -> list[str]:
+        """The paths of a stacked movie's other parts (its own Path is the first part)."""
+        payload = self._get_object(f"/Videos/{item_id}/AdditionalParts",
+                                   params={"UserId": self.reader().id},
+                                   not_found=f"item {item_id} gone")
+        return [str(part["Path"]) for part in payload.get("Items") or []
+                if isinstance(part, dict) and part.get("Path")]
 
     def get_item(self, item_id: str) -> dict[str, Any]:
         """The full DTO, the only safe base for a full-replace update."""
-        route, params = self.server_info().dialect.item_route(item_id, self.resolve_user_id())
-        return self._get_object(route, params=params, not_found=f"item {item_id} gone")
+        route = self.server_info().dialect.item_route(item_id, self.reader().id)
+        return self._get_object(route, not_found=f"item {item_id} gone")
 
     def update_item(self, item_id: str, dto: dict[str, Any]) -> None:
         """Replace the item's metadata with ``dto`` (missing fields are cleared)."""

@@ -30,11 +30,10 @@ class Dialect:
             return {"Authorization": f'MediaBrowser Token="{api_key}"'}
         return {"X-Emby-Token": api_key}
 
-    def item_route(self, item_id: str, user_id: str) -> tuple[str, dict[str, str]]:
-        """Route and query for the full single-item GET."""
-        if self.kind == "jellyfin":
-            return f"/Items/{item_id}", {"userId": user_id}
-        return f"/Users/{user_id}/Items/{item_id}", {}
+    def item_route(self, item_id: str, user_id: str) -> str:
+        """The full single-item GET. Both servers have it in every version: Jellyfin 10.8 has
+        no ``/Items/{id}``, and later versions keep this route up to 12.0."""
+        return f"/Users/{user_id}/Items/{item_id}"
 
     def users_from(self, payload: Any) -> list[dict[str, Any]]:
         """The user list from the users route (Emby wraps it in a query result)."""

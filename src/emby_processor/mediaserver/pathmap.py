@@ -8,6 +8,7 @@ server only recognises a file announced under its own path.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
@@ -15,6 +16,20 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
 
 def _is_windows(path: str) -> bool:
     return bool(_WINDOWS_DRIVE.match(path)) or path.startswith("\\\\")
+
+
+def path_key(path: str) -> str:
+    """What two spellings of one server path have in common: the Unicode form (NFC; a macOS
+    volume hands out NFD) and, for a Windows path, the case and the separator."""
+    text = unicodedata.normalize("NFC", path)
+    if _is_windows(text):
+        return text.replace("/", "\\").casefold()
+    return text
+
+
+def same_server_path(a: str, b: str) -> bool:
+    """Whether two paths a media server reports name the same file (see ``path_key``)."""
+    return path_key(a) == path_key(b)
 
 
 def _sep(path: str) -> str:

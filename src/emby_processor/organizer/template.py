@@ -10,19 +10,24 @@ The template is ``str.format`` syntax with named fields only, split on ``/`` int
 ``actresses``  up to three actresses joined with ``", "``, then ``", …"``; ``Unknown`` if none
 ``maker``      studio; ``label``, ``series`` likewise (empty when unknown)
 ``year``       release year (empty when unknown)
-``part``       ``-cd1``, ``-cd2``… for multi-part movies, empty otherwise
+``part``       ``-cd1``, ``-cd2``… for multi-part movies, empty otherwise; it must come right
+               before ``{ext}`` (added there when the template has none)
 ``ext``        the video's extension with its dot, lower-cased (``.mp4``)
 =============  ================================================================================
 
 A format spec is allowed (``{title:.40}``); conversions (``!r``), attribute or index access and
 nested fields are not. The template must be relative, use ``/`` as separator, have no empty,
-``.`` or ``..`` segments, and end with ``{ext}``.
+``.`` or ``..`` segments, and end with ``{ext}``. Emby and Jellyfin stack a movie's parts into
+one movie only when the part ends the file name in one folder (``ABP-123-cd1.mp4``,
+``ABP-123-cd2.mp4``; Jellyfin's ``VideoFileStackingRules``), so ``{part}`` may only stand right
+before ``{ext}``, and a template without it gets it there for a part.
 
 Each segment is then made safe (see :mod:`.sanitize`) and fitted into 255 bytes of UTF-8. When
 a segment is too long, the longest free-text field in it (title, actresses, actress, maker,
 label, series) is shortened first and ends with ``…``; code, part, year and ext are kept, so
-``-cd1`` and ``-cd2`` never collide. The file name keeps 11 bytes spare so that
-``<stem>-fanart.jpg`` still fits.
+``-cd1`` and ``-cd2`` never collide; a part is given the room of ``-cd99``, so every part of a
+movie is shortened alike and the servers still see one stack. The file name keeps 11 bytes
+spare so that ``<stem>-fanart.jpg`` still fits.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ MAX_ACTRESSES = 3
 #: the longest sidecar suffix; the video's stem leaves room for it
 SIDECAR_RESERVE = utf8_len("-fanart.jpg")
 _MAX_EXT_BYTES = 16
+#: the room a part takes in a file name, whatever its number (parts of one movie shorten alike)
+_PART_ROOM = utf8_len("-cd99")
 _ELLIPSIS = "…"
 
 
@@ -107,6 +114,24 @@ def _check_shape(template: str, segments: tuple[_Segment, ...]) -> None:
             raise ValueError(f"LIBRARY_TEMPLATE {template!r}: '.' and '..' are not allowed")
     if segments[-1][-1] != _Piece(field="ext"):
         raise ValueError(f"LIBRARY_TEMPLATE {template!r}: must end with {{ext}}")
+    parts = [(i, j) for i, seg in enumerate(segments) for j, p in enumerate(seg)
+             if p.field == "part"]
+    if parts and parts != [(len(segments) - 1, len(segments[-1]) - 2)]:
+        raise ValueError(
+            f"LIBRARY_TEMPLATE {template!r}: {{part}} must come right before {{ext}}: Emby and"
+            " Jellyfin stack the parts of a movie into one only when the part ends the file"
+            " name (ABP-123-cd1.mp4, ABP-123-cd2.mp4)"
+        )
+
+
+@lru_cache(maxsize=16)
+def _with_part(template: str) -> tuple[_Segment, ...]:
+    """The template's segments with ``{part}`` right before ``{ext}`` (added if missing)."""
+    segments = _compile(template)
+    if any(p.field == "part" for p in segments[-1]):
+        return segments
+    last = segments[-1]
+    return (*segments[:-1], (*last[:-1], _Piece(field="part"), last[-1]))
 
 
 def validate_template(template: str) -> None:
@@ -125,7 +150,7 @@ def render_target(
     template: str, metadata: MovieMetadata, *, code: str, part: int | None, ext: str
 ) -> PurePosixPath:
     """The target path of one video, relative to the library; every segment safe."""
-    segments = _compile(template)
+    segments = _compile(template) if part is None else _with_part(template)
     values = field_values(metadata, code=code, part=part, ext=ext)
     last = len(segments) - 1
     return PurePosixPath(
@@ -161,6 +186,7 @@ def field_values(
 def _render_segment(seg: _Segment, values: dict[str, str], *, is_file: bool) -> str:
     texts: list[str] = []
     shortenable: list[bool] = []
+    part_room = 0
     for piece in seg:
         if piece.field is None:
             texts.append(clean_chars(piece.literal))
@@ -169,13 +195,15 @@ def _render_segment(seg: _Segment, values: dict[str, str], *, is_file: bool) -> 
             # the spec may pad with any fill character, so clean after formatting
             texts.append(clean_chars(format(values[piece.field], piece.spec)))
             shortenable.append(piece.field in _SHORTENABLE)
+            if piece.field == "part" and texts[-1]:
+                part_room = max(0, _PART_ROOM - utf8_len(texts[-1]))
     suffix = ""
     if is_file:
         suffix = texts.pop()
         shortenable.pop()
     budget = NAME_MAX - utf8_len(suffix)
     if is_file:
-        budget = min(budget, NAME_MAX - SIDECAR_RESERVE)
+        budget = min(budget, NAME_MAX - SIDECAR_RESERVE) - part_room
     while True:
         stem, fixed_suffix = finish_stem(_fit(texts, shortenable, budget), suffix)
         over = utf8_len(stem) - budget
