@@ -22,6 +22,7 @@ from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.api.routes import (
+    candidates,
     docs,
     history,
     notify,
@@ -95,7 +96,8 @@ def create_app(
     install_error_handlers(app)
     app.state.auth = build_auth(settings)
     for router in (system.router, history.router, poster.router, notify.router, queue.router,
-                   logs_routes.router, signin.router, docs.router, page.router):
+                   candidates.router, logs_routes.router, signin.router, docs.router,
+                   page.router):
         app.include_router(router)
     docs.mount_assets(app)
     page.mount_static(app)

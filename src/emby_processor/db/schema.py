@@ -342,7 +342,15 @@ _V9 = """
 ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+# 10: the candidates of an uncertain match, kept for a person to choose (JSON), and the DMM
+# channel prefixes seen per label (docs/providers.md, 2.3 and 4.4)
+_V10 = """
+ALTER TABLE items ADD COLUMN candidates_json TEXT;
+CREATE TABLE dmm_channels (label TEXT NOT NULL, prefix TEXT NOT NULL, seen INTEGER NOT NULL,
+    last_seen_at TEXT NOT NULL, PRIMARY KEY (label, prefix)) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 LATEST = len(MIGRATIONS)
 
 
