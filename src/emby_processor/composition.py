@@ -227,7 +227,8 @@ def build_app(settings: Settings) -> FastAPI:
     upstreams = build_upstreams(settings)
     checks = build_upstream_checks(settings, emby=upstreams.media_server,
                                    providers=upstreams.providers)
-    return create_app(settings, upstream_checks=checks, closers=[upstreams.close])
+    return create_app(settings, upstream_checks=checks, closers=[upstreams.close],
+                      images=upstreams.images)
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
         if service is not None:
             service.start()
         if api:
-            _serve(settings, db, logs, health)
+            _serve(settings, db, logs, health, upstreams.images)
         else:
             stop = threading.Event()
             install_stop_signals(stop.set)
@@ -272,13 +273,16 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
     return 0
 
 
-def _serve(settings: Settings, db: QueueDB, logs: LogBuffer, health: HealthMonitor) -> None:
+def _serve(
+    settings: Settings, db: QueueDB, logs: LogBuffer, health: HealthMonitor,
+    images: Callable[[str], bytes],
+) -> None:
     import uvicorn
 
     from emby_processor.api.app import create_app
     from emby_processor.api.serving import server_options
 
-    app = create_app(settings, db=db, logs=logs, health=health)
+    app = create_app(settings, db=db, logs=logs, health=health, images=images)
     config = uvicorn.Config(
         app, **server_options(settings), timeout_graceful_shutdown=GRACEFUL_SECONDS)
     logger.info("dashboard on http://%s:%d/", settings.api_host, settings.api_port)

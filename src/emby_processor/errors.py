@@ -32,10 +32,15 @@ class StoreError(EmbyProcessorError):
 
 class ProcessingError(EmbyProcessorError):
     """A step of an item failed. ``kind`` decides whether the retry handler retries it;
-    ``cause`` names the kind of failure for people (``vocabulary.CAUSES``)."""
+    ``cause`` names the kind of failure for people (``vocabulary.CAUSES``); ``details`` are
+    facts a person needs to act on it (kept in the error's timeline entry)."""
 
     kind: ErrorKind = "transient"
     cause: CauseCode = "internal"
+
+    @property
+    def details(self) -> dict[str, str]:
+        return {}
 
     def __init__(
         self, message: str, *, retry_after: float | None = None, cause: CauseCode | None = None
@@ -129,6 +134,18 @@ class TargetExistsError(PermanentError):
     """The library already has a file at the target path; nothing is overwritten."""
 
     cause: CauseCode = "target_exists"
+
+    def __init__(self, message: str, *, target: str | None = None,
+                 source: str | None = None) -> None:
+        super().__init__(message)
+        self.target = target
+        self.source = source
+
+    @property
+    def details(self) -> dict[str, str]:
+        """Both files, so the page can show them side by side."""
+        found = {"target": self.target, "source": self.source}
+        return {key: value for key, value in found.items() if value}
 
 
 class SourceMissingError(PermanentError):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from emby_processor.db.history_schema import HISTORY_MIGRATION
+
 # 1: the tables themselves
 _V1 = """
 CREATE TABLE items (
@@ -230,111 +232,8 @@ DROP TABLE workers;
 ALTER TABLE workers_by_process RENAME TO workers;
 """
 
-# 8: history (GET /api/history): outcomes per hour, and per hour and per day a histogram of how
-# long each successful step took; kept by triggers in the transaction of the change they count,
-# back-filled from the events of the last 90 days. Hours are 'YYYY-MM-DDTHH' in UTC. Duration
-# bin n >= 1 holds [2^((n-1)/4), 2^(n/4)) ms, bin 0 under 1 ms; the last one all from 2^26 ms.
-_V8 = f"""
-CREATE TABLE duration_bins (lower_ms REAL PRIMARY KEY, bin INTEGER NOT NULL) WITHOUT ROWID;
-INSERT INTO duration_bins (lower_ms, bin) VALUES (0, 0), {
-    ", ".join(f"({2 ** ((n - 1) / 4)!r}, {n})" for n in range(1, 106))};
-
-CREATE TABLE history_outcomes (
-    hour TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (hour, outcome)
-) WITHOUT ROWID;
-CREATE TABLE history_durations (
-    hour TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    bin INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (hour, stage, bin)
-) WITHOUT ROWID;
-CREATE TABLE history_durations_daily (
-    day TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    bin INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    PRIMARY KEY (day, stage, bin)
-) WITHOUT ROWID;
-CREATE TRIGGER history_durations_roll_up AFTER INSERT ON history_durations BEGIN
-    INSERT INTO history_durations_daily (day, stage, bin, count)
-        VALUES (substr(NEW.hour, 1, 10), NEW.stage, NEW.bin, NEW.count)
-        ON CONFLICT (day, stage, bin) DO UPDATE SET count = count + excluded.count;
-END;
-CREATE TRIGGER history_durations_roll_up_count AFTER UPDATE OF count ON history_durations BEGIN
-    UPDATE history_durations_daily SET count = count + NEW.count - OLD.count
-        WHERE day = substr(NEW.hour, 1, 10) AND stage = NEW.stage AND bin = NEW.bin;
-END;
-
-CREATE TRIGGER items_history_outcome AFTER UPDATE OF status ON items
-WHEN OLD.status <> NEW.status AND NEW.status IN ('completed', 'error') BEGIN
-    INSERT INTO history_outcomes (hour, outcome, count) VALUES (
-        substr(NEW.updated_at, 1, 13),
-        CASE WHEN NEW.status = 'completed' THEN 'completed'
-             WHEN NEW.error_kind = 'permanent' OR NEW.next_attempt_at IS NULL
-                THEN 'needs_attention'
-             ELSE 'retrying' END,
-        1)
-        ON CONFLICT (hour, outcome) DO UPDATE SET count = count + 1;
-    DELETE FROM history_outcomes WHERE hour < strftime('%Y-%m-%dT%H', 'now', '-90 days');
-    DELETE FROM history_durations WHERE hour < strftime('%Y-%m-%dT%H', 'now', '-90 days');
-    DELETE FROM history_durations_daily WHERE day < strftime('%Y-%m-%d', 'now', '-90 days');
-END;
-CREATE TRIGGER items_history_total AFTER UPDATE OF status ON items
-WHEN OLD.status <> 'completed' AND NEW.status = 'completed' BEGIN
-    INSERT INTO history_durations (hour, stage, bin, count) VALUES (
-        substr(NEW.updated_at, 1, 13), 'total',
-        (SELECT bin FROM duration_bins WHERE lower_ms <= max(
-            (julianday(NEW.updated_at) - julianday(NEW.created_at)) * 86400000, 0)
-         ORDER BY lower_ms DESC LIMIT 1),
-        1)
-        ON CONFLICT (hour, stage, bin) DO UPDATE SET count = count + 1;
-END;
-CREATE TRIGGER item_events_history AFTER INSERT ON item_events
-WHEN NEW.duration_ms IS NOT NULL AND NEW.outcome = 'ok' BEGIN
-    INSERT INTO history_durations (hour, stage, bin, count) VALUES (
-        substr(NEW.at, 1, 13), NEW.stage,
-        (SELECT bin FROM duration_bins WHERE lower_ms <= max(NEW.duration_ms, 0)
-         ORDER BY lower_ms DESC LIMIT 1),
-        1)
-        ON CONFLICT (hour, stage, bin) DO UPDATE SET count = count + 1;
-END;
-
-INSERT INTO history_outcomes (hour, outcome, count)
-    SELECT substr(at, 1, 13),
-           CASE WHEN outcome = 'ok' THEN 'completed'
-                WHEN json_extract(payload, '$.kind') = 'permanent'
-                     OR json_extract(payload, '$.retry_in_seconds') IS NULL
-                   THEN 'needs_attention'
-                ELSE 'retrying' END AS kind,
-           count(*)
-    FROM item_events
-    WHERE at >= strftime('%Y-%m-%dT%H', 'now', '-90 days')
-      AND ((stage = 'emby' AND outcome = 'ok') OR outcome = 'error')
-      AND (payload IS NULL OR json_valid(payload))
-    GROUP BY 1, 2;
-INSERT INTO history_durations (hour, stage, bin, count)
-    SELECT substr(at, 1, 13), stage,
-           (SELECT bin FROM duration_bins WHERE lower_ms <= max(duration_ms, 0)
-            ORDER BY lower_ms DESC LIMIT 1) AS bin,
-           count(*)
-    FROM item_events
-    WHERE at >= strftime('%Y-%m-%dT%H', 'now', '-90 days')
-      AND outcome = 'ok' AND duration_ms IS NOT NULL
-    GROUP BY 1, 2, 3;
-INSERT INTO history_durations (hour, stage, bin, count)
-    SELECT substr(completed_at, 1, 13), 'total',
-           (SELECT bin FROM duration_bins WHERE lower_ms <= max(
-               (julianday(completed_at) - julianday(created_at)) * 86400000, 0)
-            ORDER BY lower_ms DESC LIMIT 1) AS bin,
-           count(*)
-    FROM items
-    WHERE status = 'completed' AND completed_at >= strftime('%Y-%m-%dT%H', 'now', '-90 days')
-    GROUP BY 1, 3;
-"""
+# 8: history (GET /api/history), in its own module for its length
+_V8 = HISTORY_MIGRATION
 
 # 9: a person asked for this item (Retry on the item, Re-fetch): its next media-server step may
 # overwrite fields that are locked on the server; cleared once that step completes
@@ -350,7 +249,75 @@ CREATE TABLE dmm_channels (label TEXT NOT NULL, prefix TEXT NOT NULL, seen INTEG
     last_seen_at TEXT NOT NULL, PRIMARY KEY (label, prefix)) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+# 11: what a person decided. Files a person ignored (by path, stored like items.file_path): the
+# watcher never queues them until they are un-ignored; ``released`` is then the change number
+# (control key ignored_version) that un-ignored it, so a watcher that missed both changes still
+# looks at the file again. An item's ``resolution`` is the choice for a duplicate ('replace':
+# the library's copy moves aside; 'keep_both': filed under a numbered name), read by the
+# organize stage and cleared once the video is filed. The items that need a person, by cause,
+# have a partial index of their own (the inbox, on every poll; only those rows are in it).
+_V11 = """
+CREATE TABLE ignored_files (
+    id INTEGER PRIMARY KEY,
+    file_path TEXT NOT NULL UNIQUE,
+    file_size INTEGER,
+    file_mtime_ns INTEGER,
+    movie_code TEXT,
+    cause TEXT,
+    ignored_at TEXT NOT NULL,
+    released INTEGER
+);
+CREATE INDEX ignored_files_released ON ignored_files (released);
+ALTER TABLE items ADD COLUMN resolution TEXT;
+CREATE INDEX items_needs_person ON items (error_cause, id)
+    WHERE status = 'error' AND (error_kind = 'permanent' OR next_attempt_at IS NULL);
+"""
+
+# 12: search what people mean (db/search.py): every actress (not only the first), the error
+# text and its cause join the free-text index; the update trigger runs only when an indexed
+# column really changed (an advance that clears an empty error re-indexes nothing)
+_V12 = """
+DROP TRIGGER items_search_insert;
+DROP TRIGGER items_search_delete;
+DROP TRIGGER items_search_update;
+DROP TABLE items_search;
+CREATE VIRTUAL TABLE items_search USING fts5(
+    movie_code, actresses, title, file_path, error_message, error_cause,
+    content = 'items', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO items_search (items_search) VALUES ('rebuild');
+CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_search
+        (rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES (NEW.id, NEW.movie_code, NEW.actresses, NEW.title, NEW.file_path,
+                NEW.error_message, NEW.error_cause);
+END;
+CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_search (items_search,
+        rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES ('delete', OLD.id, OLD.movie_code, OLD.actresses, OLD.title, OLD.file_path,
+                OLD.error_message, OLD.error_cause);
+END;
+CREATE TRIGGER items_search_update
+AFTER UPDATE OF movie_code, actresses, title, file_path, error_message, error_cause ON items
+WHEN OLD.movie_code IS NOT NEW.movie_code OR OLD.actresses IS NOT NEW.actresses
+    OR OLD.title IS NOT NEW.title OR OLD.file_path IS NOT NEW.file_path
+    OR OLD.error_message IS NOT NEW.error_message OR OLD.error_cause IS NOT NEW.error_cause
+BEGIN
+    INSERT INTO items_search (items_search,
+        rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES ('delete', OLD.id, OLD.movie_code, OLD.actresses, OLD.title, OLD.file_path,
+                OLD.error_message, OLD.error_cause);
+    INSERT INTO items_search
+        (rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES (NEW.id, NEW.movie_code, NEW.actresses, NEW.title, NEW.file_path,
+                NEW.error_message, NEW.error_cause);
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12
+)
 LATEST = len(MIGRATIONS)
 
 
