@@ -7,7 +7,13 @@ retrying later can help (``transient``) or a person has to act (``permanent``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from emby_processor.vocabulary import CauseCode, ErrorKind
+
+if TYPE_CHECKING:
+    from emby_processor.metadata import MovieMetadata
 
 __all__ = ["CauseCode", "ErrorKind"]  # re-exported: the words errors are classified by
 
@@ -26,10 +32,15 @@ class StoreError(EmbyProcessorError):
 
 class ProcessingError(EmbyProcessorError):
     """A step of an item failed. ``kind`` decides whether the retry handler retries it;
-    ``cause`` names the kind of failure for people (``vocabulary.CAUSES``)."""
+    ``cause`` names the kind of failure for people (``vocabulary.CAUSES``); ``details`` are
+    facts a person needs to act on it (kept in the error's timeline entry)."""
 
     kind: ErrorKind = "transient"
     cause: CauseCode = "internal"
+
+    @property
+    def details(self) -> dict[str, str]:
+        return {}
 
     def __init__(
         self, message: str, *, retry_after: float | None = None, cause: CauseCode | None = None
@@ -40,6 +51,9 @@ class ProcessingError(EmbyProcessorError):
         self.retry_after = retry_after
         if cause is not None:
             self.cause = cause
+        #: the movies this could be (``MovieMetadata`` records), kept on the item so that a
+        #: person can choose one; set when the metadata step found only uncertain answers
+        self.candidates: tuple[MovieMetadata, ...] = ()
 
 
 class TransientError(ProcessingError):
@@ -101,6 +115,17 @@ class MetadataNotFoundError(PermanentError):
     cause: CauseCode = "unknown_code"
 
 
+class AmbiguousMatchError(PermanentError):
+    """The answers are not sure enough to write: a guess nobody confirmed, or two providers
+    describing different movies. ``candidates`` holds them for a person to choose."""
+
+    cause: CauseCode = "ambiguous_match"
+
+    def __init__(self, message: str, candidates: Sequence[MovieMetadata]) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
 class MetadataMismatchError(UpstreamError):
     """A provider answered with a record for a different code."""
 
@@ -109,6 +134,18 @@ class TargetExistsError(PermanentError):
     """The library already has a file at the target path; nothing is overwritten."""
 
     cause: CauseCode = "target_exists"
+
+    def __init__(self, message: str, *, target: str | None = None,
+                 source: str | None = None) -> None:
+        super().__init__(message)
+        self.target = target
+        self.source = source
+
+    @property
+    def details(self) -> dict[str, str]:
+        """Both files, so the page can show them side by side."""
+        found = {"target": self.target, "source": self.source}
+        return {key: value for key, value in found.items() if value}
 
 
 class SourceMissingError(PermanentError):

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple, Protocol
 
+from emby_processor import catalogue
 from emby_processor.metadata import MovieMetadata
 from emby_processor.safetext import display_path
 from emby_processor.vocabulary import ROW_FIELD_NAMES, CauseCode, Stage, Status
@@ -59,6 +60,8 @@ class QueueItem:
     actresses: list[str] = field(default_factory=list)
     title: str | None = None
     metadata_json: str | None = None
+    #: the movies an uncertain match could be (JSON), kept for a person to choose
+    candidates_json: str | None = None
     library_path: str | None = None
     server_path: str | None = None
     organize_intent: str | None = None
@@ -79,6 +82,8 @@ class QueueItem:
     created_at: str = ""
     updated_at: str = ""
     completed_at: str | None = None
+    #: how a person settled a duplicate: ``replace`` or ``keep_both`` (the organize stage reads it)
+    resolution: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> QueueItem:
@@ -105,6 +110,32 @@ class QueueItem:
     @property
     def cause(self) -> CauseCode | None:
         return self.error_cause
+
+    @property
+    def message(self) -> str | None:
+        """What went wrong, in a plain sentence (the message catalogue); None without an error."""
+        if self.status != "error":
+            return None
+        name = os.path.basename(display_path(self.file_path))
+        return catalogue.message(self.error_cause, code=self.movie_code, name=name,
+                                 error=self.error_message)
+
+    @property
+    def hint(self) -> str | None:
+        """What to do about the error; None without one."""
+        return catalogue.hint(self.error_cause) if self.status == "error" else None
+
+    @property
+    def needs_person(self) -> bool:
+        """In error with no automatic attempt left: permanent, or its retries are used up."""
+        return self.status == "error" and (
+            self.error_kind == "permanent" or self.next_attempt_at is None)
+
+    def actions(self) -> list[str]:
+        """What a person can do that can succeed now (``catalogue.item_actions``)."""
+        return list(catalogue.item_actions(
+            status=self.status, cause=self.error_cause, code=self.movie_code,
+            filed=self.library_path is not None))
 
     def after(
         self, stage: Stage, fields: Mapping[str, Any], *, movie: MovieMetadata | None = None,
@@ -137,7 +168,11 @@ class QueueItem:
         """Every field for the API; paths as shown (``file_path`` is the file system's)."""
         data = _shown(asdict(self))
         data.pop("metadata_json")
+        candidates = data.pop("candidates_json")
+        data["candidate_count"] = len(json.loads(candidates)) if candidates else 0
         data["cause"] = data.pop("error_cause")
+        data["message"], data["hint"] = self.message, self.hint
+        data["actions"] = self.actions()
         data["metadata"] = self.metadata
         return data
 

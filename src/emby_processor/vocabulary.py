@@ -58,6 +58,14 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     "needs_attention": ERROR_KIND_LABELS["permanent"],
     "retrying": ERROR_KIND_LABELS["transient"],
 }
+#: the two kinds of trouble, as queue filters: an error only a person can resolve (permanent, or
+#: its retries used up) and an error that is retried by itself
+Trouble = Literal["needs_attention", "retrying"]
+TROUBLES: tuple[Trouble, ...] = get_args(Trouble)
+TROUBLE_LABELS: dict[Trouble, str] = {
+    "needs_attention": OUTCOME_LABELS["needs_attention"],
+    "retrying": OUTCOME_LABELS["retrying"],
+}
 SORT_LABELS: dict[Sort, str] = {
     "newest": "Newest first",
     "oldest": "Oldest first",
@@ -126,11 +134,12 @@ class Cause:
 
 _CAUSES: tuple[Cause, ...] = (
     Cause("no_code", "permanent", "No movie code in the file name",
-          "Set the code by hand, or rename the file so the code is in its name, then retry."),
+          "Set the code by hand, or rename the file so its name holds it (it is queued anew)."),
     Cause("unknown_code", "permanent", "No metadata site knows this code",
           "Check the code; if it is right, add an .nfo beside the file or set another code."),
-    Cause("ambiguous_match", "permanent", "More than one movie could be this one",
-          "Choose the right movie among the candidates."),
+    Cause("ambiguous_match", "permanent", "Not sure which movie this is",
+          "Nothing was written: the item waits with the movies it could be. Choose the right "
+          "one among its candidates, or set the code by hand."),
     Cause("provider_unreachable", "transient", "A metadata site did not answer",
           "Nothing to do: it is retried with growing pauses. Check the site if it lasts."),
     Cause("provider_blocked", "transient", "A metadata site refused us for now",
@@ -195,6 +204,8 @@ ROW_FIELDS: tuple[ItemField, ...] = (
     ItemField("error_message", "Error"),
     ItemField("error_kind", "Error kind"),
     ItemField("cause", "Cause"),
+    ItemField("message", "What happened"),
+    ItemField("hint", "What to do"),
     ItemField("retry_count", "Retries"),
     ItemField("next_attempt_at", "Next attempt"),
     ItemField("emby_id", "Media server id"),
@@ -213,6 +224,7 @@ def as_document() -> dict[str, Any]:
         ],
         "error_kinds": [{"name": k, "label": ERROR_KIND_LABELS[k]} for k in ERROR_KINDS],
         "outcomes": [{"name": o, "label": OUTCOME_LABELS[o]} for o in OUTCOMES],
+        "troubles": [{"name": t, "label": TROUBLE_LABELS[t]} for t in TROUBLES],
         "causes": [asdict(cause) for cause in _CAUSES],
         "sorts": [{"name": s, "label": SORT_LABELS[s]} for s in SORTS],
         "row_fields": [asdict(f) for f in ROW_FIELDS],

@@ -19,12 +19,13 @@ from emby_processor.health import (
     HealthMonitor,
     build_upstream_checks,
     emby_check,
+    judge,
     overall_status,
     provider_check,
 )
 from emby_processor.mediaserver.users import Reader
 from emby_processor.vocabulary import CAUSES
-from tests.api.conftest import make_settings
+from tests.api.conftest import WRITE, fake_emby, make_settings
 from tests.api.seed import Spec, make
 
 EXPECTED = ("FileProcessor", "EmbyUpdater", "RetryHandler")
@@ -44,27 +45,65 @@ def age_heartbeat(db: QueueDB, name: str, seconds_ago: int) -> None:
 def test_rule_critical_errors_make_unhealthy() -> None:
     ok = CheckResult("emby", "ok", "")
     assert overall_status([ok]) == "healthy"
-    assert overall_status([ok, CheckResult("emby", "warning", "")]) == "degraded"
-    assert overall_status([CheckResult("emby", "error", "")]) == "degraded"
     for critical in ("database", "workers", "disk:data"):
         assert overall_status([ok, CheckResult(critical, "error", "")]) == "unhealthy"
+
+
+def test_rule_degraded_only_when_a_capability_is_lost() -> None:
+    ok = CheckResult("emby", "ok", "")
+    # a warning loses nothing: Emby not configured or not checked yet, items past their lease
+    assert overall_status([CheckResult("emby", "warning", "not configured")]) == "healthy"
+    assert overall_status([ok, CheckResult("stuck_items", "warning", "")]) == "healthy"
+    # the media server unreachable, a worker stalled, a watch folder gone: lost
+    assert overall_status([CheckResult("emby", "error", "")]) == "degraded"
     assert overall_status([CheckResult("workers", "warning", "")]) == "degraded"
+    assert overall_status([ok, CheckResult("watch:/w", "error", "")]) == "degraded"
+    # one provider blocked while another answers: nothing lost; every remote one down: lost
+    blocked = CheckResult("provider:r18dev", "error", "blocked (HTTP 403)")
+    meta_ok = CheckResult("provider:metatube", "ok", "")
+    meta_down = CheckResult("provider:metatube", "error", "unreachable")
+    nfo = CheckResult("provider:nfo", "ok", "reads .nfo files")
+    assert overall_status([ok, blocked, meta_ok, nfo]) == "healthy"
+    status, reasons = judge([ok, blocked, meta_down, nfo])
+    assert status == "degraded" and {r.name for r in reasons} == {blocked.name, meta_down.name}
+
+
+def test_a_blocked_provider_is_a_warning_that_says_who_still_answers(
+    settings: Settings, db: QueueDB
+) -> None:
+    beat_all(db)
+    checks = {
+        "emby": fake_emby,
+        "provider:metatube": lambda: CheckResult("provider:metatube", "ok", "answers"),
+        "provider:r18dev": lambda: CheckResult("provider:r18dev", "error", "blocked (HTTP 403)"),
+    }
+    monitor = HealthMonitor(settings, db, upstream_checks=checks)
+    monitor.refresh_now()
+    report = monitor.report()
+    assert (report["status"], report["reasons"]) == ("healthy", [])
+    r18 = report["checks"]["provider:r18dev"]
+    assert r18["status"] == "warning"
+    assert r18["message"] == "blocked (HTTP 403) (metatube still answers)"
 
 
 def test_worker_states(health: HealthMonitor, db: QueueDB) -> None:
-    db.beat("FileProcessor", "running", current_item=3)
-    db.beat("EmbyUpdater", "paused")
+    item = make(db, Spec("/watch/SSIS-001.mp4", "processing", code="SSIS-001"))
+    db.beat("FileProcessor", "running", current_item=item)
+    db.beat("EmbyUpdater", "idle")
     db.beat("RetryHandler", "idle")
     db.beat("Watcher", "idle")
     report = health.report()
-    assert report["workers"] == {"FileProcessor": "running", "EmbyUpdater": "paused",
+    assert report["workers"] == {"FileProcessor": "running", "EmbyUpdater": "idle",
                                  "RetryHandler": "idle", "Watcher": "idle"}
-    assert report["status"] == "healthy"
+    assert report["worker_details"]["FileProcessor"]["doing"] == f"working on #{item} SSIS-001"
+    assert report["worker_details"]["EmbyUpdater"]["doing"] == "waiting for work"
+    assert (report["status"], report["reasons"]) == ("healthy", [])
     age_heartbeat(db, "EmbyUpdater", 120)
     report = health.report()
     assert report["workers"]["EmbyUpdater"] == "stalled"
     assert report["status"] == "degraded"
     assert "EmbyUpdater stalled" in report["checks"]["workers"]["message"]
+    assert [r["check"] for r in report["reasons"]] == ["workers"]
     db.beat("RetryHandler", "stopped")
     age_heartbeat(db, "RetryHandler", 600)
     assert health.report()["workers"]["RetryHandler"] == "stopped"  # not stalled: it said so
@@ -224,8 +263,8 @@ def test_upstream_checks_run_in_background_and_are_cached(settings: Settings, db
                             refresh_seconds=3600)
     first = monitor.report()
     assert first["checks"]["emby"] == {"status": "warning", "message": "not checked yet",
-                                       "details": {}}
-    assert first["status"] == "degraded"
+                                       "details": {}, "acknowledged": False}
+    assert first["status"] == "healthy"  # nothing is known to be lost yet
     monitor.start()
     try:
         assert ran.wait(5)
@@ -242,3 +281,60 @@ def test_upstream_checks_run_in_background_and_are_cached(settings: Settings, db
         assert len(calls) == 1  # reports read the cache
     finally:
         monitor.stop()
+
+
+def test_pause_and_resume_show_in_the_workers_at_once(health: HealthMonitor, db: QueueDB) -> None:
+    item = make(db, Spec("/watch/SSIS-002.mp4", "processing", code="SSIS-002"))
+    db.beat("FileProcessor", "running", current_item=item)
+    for name in ("EmbyUpdater", "RetryHandler"):
+        db.beat(name, "idle")
+    db.set_control("paused", "1")  # before any worker beat again
+    report = health.report()
+    assert report["paused"] and report["workers"]["EmbyUpdater"] == "paused"
+    assert report["worker_details"]["FileProcessor"]["doing"] == (
+        f"finishing #{item} SSIS-002, then paused")
+    db.beat("EmbyUpdater", "paused")
+    db.set_control("paused", "0")
+    assert health.report()["workers"]["EmbyUpdater"] == "idle"
+
+
+@pytest.mark.anyio
+async def test_a_known_warning_can_be_acknowledged_until_it_changes(
+    settings: Settings, db: QueueDB
+) -> None:
+    import httpx
+
+    from emby_processor.api import create_app
+    from emby_processor.logbuffer import LogBuffer
+
+    beat_all(db)
+    state = {"r18": CheckResult("provider:r18dev", "error", "blocked (HTTP 403)")}
+    checks = {
+        "emby": fake_emby,
+        "provider:metatube": lambda: CheckResult("provider:metatube", "ok", "answers"),
+        "provider:r18dev": lambda: state["r18"],
+    }
+    monitor = HealthMonitor(settings, db, upstream_checks=checks)
+    monitor.refresh_now()
+    app = create_app(settings, db=db, logs=LogBuffer(10), health=monitor)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        acked = await client.post("/api/health/acknowledge", json={"check": "provider:r18dev"},
+                                  headers=WRITE)
+        assert acked.status_code == 200
+        assert acked.json()["checks"]["provider:r18dev"]["acknowledged"] is True
+        fine = await client.post("/api/health/acknowledge", json={"check": "emby"},
+                                 headers=WRITE)
+        assert fine.status_code == 404  # nothing to acknowledge
+        # it recovers, then fails again: the old acknowledgement does not hide it
+        state["r18"] = CheckResult("provider:r18dev", "ok", "answers")
+        monitor.refresh_now()
+        assert not monitor.report()["checks"]["provider:r18dev"]["acknowledged"]
+        state["r18"] = CheckResult("provider:r18dev", "error", "blocked (HTTP 403)")
+        monitor.refresh_now()
+        assert not monitor.report()["checks"]["provider:r18dev"]["acknowledged"]
+        # a check that sets the status is fixed, not acknowledged
+        db.beat("RetryHandler", "stopped")
+        refused = await client.post("/api/health/acknowledge", json={"check": "workers"},
+                                    headers=WRITE)
+        assert refused.status_code == 409 and "degraded" in refused.json()["detail"]

@@ -12,10 +12,11 @@ from emby_processor.db.filters import SORTS, build_where
 from tests.api.seed import STANDARD, seed
 
 VALUES: dict[str, list[str | None]] = {
-    "status": [None, "error"],
+    "status": [None, "error", "needs_attention", "retrying"],
     "movie_code": [None, "ABP"],
     "actress": [None, "Kaede Fua"],
     "q": [None, "summer", "ab"],  # trigram search, and the short code-prefix fallback
+    "cause": [None, "no_code"],
 }
 COMBINATIONS = [dict(zip(VALUES, combo)) for combo in itertools.product(*VALUES.values())]
 

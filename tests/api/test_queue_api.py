@@ -157,21 +157,30 @@ async def test_delete(client: httpx.AsyncClient, db: QueueDB, ids: dict[str, int
     item_id = ids["/watch/SSIS-001.mkv"]
     response = await client.delete(f"/api/queue/{item_id}", headers=WRITE)
     assert response.status_code == 200
-    assert response.json() == {"id": item_id, "deleted": True}
+    assert response.json() == {"id": item_id, "deleted": True, "ignored": True}
     assert db.get(item_id) is None
+    assert db.ignored_paths() == {"/watch/SSIS-001.mkv"}  # what Delete always meant, said
+    completed = ids["/watch/ABP-123.mp4"]
+    forgot = await client.delete(f"/api/queue/{completed}", headers=WRITE)
+    assert forgot.json() == {"id": completed, "deleted": True, "ignored": False}
+    assert db.ignored_paths() == {"/watch/SSIS-001.mkv"}
     assert (await client.delete(f"/api/queue/{item_id}", headers=WRITE)).status_code == 404
     busy = await client.delete(f"/api/queue/{ids['/watch/IPX-777.mp4']}", headers=WRITE)
     assert busy.status_code == 409
-    assert db.stats()["error"] == 1 and db.stats()["total"] == 6
+    assert db.stats()["error"] == 1 and db.stats()["total"] == 5
 
 
 async def test_retry_errors(client: httpx.AsyncClient, db: QueueDB, ids: dict[str, int]) -> None:
-    response = await client.post("/api/queue/retry-errors", json={"movie_code": "SSIS"})
-    assert response.json() == {"retried": 1}
-    assert db.require(ids["/watch/SSIS-001.mkv"]).status == "pending"
-    assert db.require(ids["/watch/TEST-123.mp4"]).status == "error"
+    # without a cause only what a retry can fix: the transient error, not the unknown code
+    unknown = await client.post("/api/queue/retry-errors", json={"movie_code": "SSIS"})
+    assert unknown.json() == {"retried": 0}
     everything = await client.post("/api/queue/retry-errors", headers=WRITE)
     assert everything.json() == {"retried": 1}
+    assert db.require(ids["/watch/TEST-123.mp4"]).status == "pending"
+    assert db.require(ids["/watch/SSIS-001.mkv"]).status == "error"
+    # a person fixed the cause (added an .nfo): the group is retried on purpose
+    group = await client.post("/api/queue/retry-errors", json={"cause": "unknown_code"})
+    assert group.json() == {"retried": 1}
     assert db.stats()["error"] == 0
     none_left = await client.post("/api/queue/retry-errors", json={})
     assert none_left.json() == {"retried": 0}
@@ -226,7 +235,10 @@ async def test_csv_cells_read_back_as_the_queue_shows_them(client: httpx.AsyncCl
     assert row["actress"] == "'@Mina" and row["error_message"] == "'-1 = broken"
     assert (row["status"], row["cause"], row["part"], row["emby_id"]) == (
         "error", "internal", "", "")
+    shown = (await client.get(f"/api/queue/{item.id}")).json()
+    assert shown["message"] and (row["message"], row["hint"]) == (shown["message"], shown["hint"])
     assert rows[str(shift_jis.id)]["file_path"] == "/watch/テスト.mp4"
+    assert (rows[str(shift_jis.id)]["message"], rows[str(shift_jis.id)]["hint"]) == ("", "")
 
 
 async def test_text_that_sqlite_cannot_store_is_refused(

@@ -40,7 +40,10 @@ async def test_cross_site_and_form_writes_are_refused(
     client: httpx.AsyncClient, db: QueueDB, headers: dict[str, str]
 ) -> None:
     for method, path in (("POST", "/api/workers/pause"), ("POST", "/api/cleanup"),
-                         ("DELETE", "/api/queue/1"), ("POST", "/api/queue/retry-errors")):
+                         ("DELETE", "/api/queue/1"), ("POST", "/api/queue/retry-errors"),
+                         ("POST", "/api/queue/1/code"), ("POST", "/api/queue/1/ignore"),
+                         ("POST", "/api/queue/1/duplicate"), ("DELETE", "/api/ignored/1"),
+                         ("POST", "/api/health/acknowledge")):
         response = await client.request(method, path, headers=headers, content=b"a=b")
         assert response.status_code == 403, (method, path, headers)
         assert response.json()["detail"]

@@ -47,6 +47,7 @@ async def test_stats(client: httpx.AsyncClient, ids: dict[str, int]) -> None:
     body = (await client.get("/api/stats")).json()
     assert body == {
         "total": 7, "completed": 2, "pending": 2, "processing": 1, "error": 2,
+        "needs_attention": 2, "retrying": 0, "ignored": 0,
         "by_actress": {"Hitomi": 2, "Kaede Fua": 2, "Yua Mikami": 1},
     }
     top = (await client.get("/api/stats", params={"top": 1})).json()
@@ -64,8 +65,13 @@ async def test_stats_follow_every_change(client: httpx.AsyncClient, db: QueueDB,
     def truth() -> dict[str, int]:
         with sqlite3.connect(db.path) as conn:
             rows = dict(conn.execute("SELECT status, count(*) FROM items GROUP BY status"))
+            retrying = conn.execute(
+                "SELECT count(*) FROM items WHERE status = 'error'"
+                " AND error_kind = 'transient' AND next_attempt_at IS NOT NULL").fetchone()[0]
+            ignored = conn.execute("SELECT count(*) FROM ignored_files").fetchone()[0]
         counts = {s: rows.get(s, 0) for s in ("completed", "pending", "processing", "error")}
-        return {"total": sum(counts.values()), **counts}
+        return {"total": sum(counts.values()), **counts, "retrying": retrying,
+                "needs_attention": counts["error"] - retrying, "ignored": ignored}
 
     assert await stats() == truth()
     make(db, Spec("/watch/NEW-001.mp4"))  # insert
@@ -73,7 +79,8 @@ async def test_stats_follow_every_change(client: httpx.AsyncClient, db: QueueDB,
     await client.post(f"/api/queue/{ids['/watch/TEST-123.mp4']}/retry", headers=WRITE)
     assert await stats() == truth()  # status change
     await client.delete(f"/api/queue/{ids['/watch/SSIS-001.mkv']}", headers=WRITE)
-    assert await stats() == truth()  # delete
+    assert await stats() == truth()  # delete (the file is ignored)
+    assert (await stats())["ignored"] == 1
     await client.post("/api/cleanup", json={"older_than_days": 0})
     assert (await stats())["completed"] == 0
     assert await stats() == truth()  # cleanup

@@ -55,6 +55,8 @@ class Item:
     error: str = "No metadata found for this code"
     kind: str = "permanent"
     cause: str = "internal"  # a cause code from emby_processor.vocabulary
+    #: an error retried by itself in this many seconds (None: it waits for a person)
+    retry_in: float | None = None
     library_path: str | None = None
     server_path: str | None = None
 
@@ -95,8 +97,8 @@ class Seeder:
             if spec.status == "pending":
                 db.defer(item.id, OWNER, 3600)
             elif spec.status == "error":
-                db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
-                        cause=spec.cause)  # type: ignore[arg-type]
+                db.fail(item.id, OWNER, message=spec.error, kind=spec.kind,
+                        retry_in=spec.retry_in, cause=spec.cause)  # type: ignore[arg-type]
             else:
                 raise AssertionError(f"{spec.status} needs stage emby")
             return item.id
@@ -111,7 +113,7 @@ class Seeder:
             db.advance(item.id, OWNER, "done", emby_id=str(100000 + item.id), event=NewEvent(
                 "emby", "ok", "metadata written and verified", 340.0))
         else:
-            db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=None,
+            db.fail(item.id, OWNER, message=spec.error, kind=spec.kind, retry_in=spec.retry_in,
                     cause=spec.cause)  # type: ignore[arg-type]
         return item.id
 

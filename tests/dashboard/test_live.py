@@ -92,7 +92,7 @@ def test_markup_in_filenames_metadata_errors_and_logs_is_shown_as_text(dash: Das
     # the whole path is on hover and in the detail view
     expect(row.locator(".file")).to_have_text("script>.mp4")
     expect(row.locator("td[title]").first).to_have_attribute("title", f"{evil}\n/watch/{evil}.mp4")
-    expect(row.locator(".err")).to_have_text(f"failed: {evil}")
+    expect(row.locator(".cause")).to_have_attribute("title", f"failed: {evil}")  # the raw text
     expect(page.locator("#actresses")).to_contain_text(evil)
     expect(page.locator("#log-view")).to_contain_text(f"cannot parse {evil}")
 
@@ -102,6 +102,7 @@ def test_markup_in_filenames_metadata_errors_and_logs_is_shown_as_text(dash: Das
     expect(body).to_contain_text(f"/library/{evil}/ABP-666.mp4")
     expect(page.locator("#detail-error")).to_contain_text(f"failed: {evil}")
     expect(page.locator("#detail-metadata")).to_contain_text(f'"studio": "{SCRIPT}"')
+    page.locator("#detail-metadata-box > summary").click()  # the metadata as fetched, folded
     page.locator("#detail-body summary", has_text="Raw JSON").click()
     expect(page.locator("#detail-metadata-raw")).to_contain_text(IMG)
 

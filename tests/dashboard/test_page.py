@@ -94,12 +94,12 @@ def test_stats_change_on_screen_within_5_seconds(dash: Dash, page):
     """No ?poll= override: the real 5-second cycle."""
     ids = dash.seed.many([simple(n, "error") for n in range(1, 4)])
     open_dashboard(page, dash, query="")
-    expect(page.locator("#stat-error")).to_have_text("3")
+    expect(page.locator("#stat-needs_attention")).to_have_text("3")
     expect(page.locator("#stat-pending")).to_have_text("0")
 
     dash.db.retry(ids[0])  # someone else (the CLI, another tab) changes the queue
     changed = time.monotonic()
-    expect(page.locator("#stat-error")).to_have_text("2", timeout=6000)
+    expect(page.locator("#stat-needs_attention")).to_have_text("2", timeout=6000)
     expect(page.locator("#stat-pending")).to_have_text("1", timeout=1000)
     elapsed = time.monotonic() - changed
     assert elapsed <= 5.5, f"stats took {elapsed:.1f} s to change"
@@ -130,17 +130,24 @@ def test_health_panel_shows_workers_checks_and_problems(dash: Dash, page):
 
 
 def test_pause_resume_and_scan_now(dash: Dash, page):
+    """Harmless and reversible: each acts at once, pause and resume with an Undo."""
     dash.workers()
     open_dashboard(page, dash)
     page.click("#act-pause")
-    expect(page.locator("#confirm-modal")).to_be_visible()
-    page.click("#confirm-ok")
+    expect(page.locator("#confirm-modal")).to_be_hidden()
     expect(page.locator(".toast")).to_contain_text("Workers paused")
     assert dash.db.get_control("paused") == "1"
     expect(page.locator("#paused-badge")).to_be_visible()
     expect(page.locator("#act-pause")).to_have_text("Resume workers")
-    page.click("#act-pause")  # resuming needs no confirmation
+    # the workers show it at once, before their next heartbeat
+    expect(page.locator("#health-workers")).to_contain_text("paused")
+    page.locator(".toast").get_by_role("button", name="Resume").click()  # the Undo
     expect(page.locator(".toast").last).to_contain_text("Workers resumed")
+    expect(page.locator("#act-pause")).to_have_text("Pause workers")
+    assert dash.db.get_control("paused") == "0"
+    page.click("#act-pause")
+    expect(page.locator("#act-pause")).to_have_text("Resume workers")
+    page.click("#act-pause")
     expect(page.locator("#act-pause")).to_have_text("Pause workers")
     assert dash.db.get_control("paused") == "0"
 

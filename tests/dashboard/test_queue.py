@@ -53,7 +53,7 @@ def test_filter_and_search_narrow_the_table(dash: Dash, page):
     expect(page.locator(ROWS)).to_have_count(5)
 
     # a stats card filters by its status; an actress in the top list filters by her
-    page.click("#stats .stat-error")
+    page.click("#stats .stat-needs_attention")
     expect(page.locator(ROWS)).to_have_count(2)
     page.click("#filter-clear")
     page.click("#actresses button[data-actress='Hitomi']")
@@ -122,14 +122,12 @@ def test_retry_turns_an_error_row_pending_without_a_reload(dash: Dash, page):
     (item_id,) = dash.seed.many([simple(1, "error", error="MetaTube: no such movie")])
     open_dashboard(page, dash, query="poll=60")  # the change must come from the click
     row = page.locator(f"{ROWS}[data-id='{item_id}']")
-    expect(row).to_contain_text("Error")
-    expect(row).to_contain_text("MetaTube: no such movie")
+    expect(row).to_contain_text("Needs you")
+    expect(row.locator(".cause")).to_have_attribute("title", "MetaTube: no such movie")
     page.evaluate("window.__sameDocument = true")
 
-    row.get_by_role("button", name=f"Retry item {item_id}").click()
-    expect(page.locator("#confirm-modal")).to_be_visible()
-    expect(page.locator("#confirm-title")).to_have_text(f"Retry item #{item_id}")
-    page.click("#confirm-ok")
+    row.get_by_role("button", name=f"Retry item {item_id}").click()  # harmless: at once
+    expect(page.locator("#confirm-modal")).to_be_hidden()
 
     expect(row).to_contain_text("Pending")
     expect(row.get_by_role("button", name=f"Retry item {item_id}")).to_have_count(0)
@@ -139,10 +137,12 @@ def test_retry_turns_an_error_row_pending_without_a_reload(dash: Dash, page):
 
 
 def test_cancelled_confirmation_changes_nothing(dash: Dash, page):
-    (item_id,) = dash.seed.many([simple(1, "error")])
+    (item_id,) = dash.seed.many([Item("/watch/clip.mp4", "error", cause="no_code")])
     open_dashboard(page, dash)
-    page.get_by_role("button", name=f"Retry item {item_id}").click()
+    page.locator("#inbox-body").get_by_role(
+        "button", name=f"Ignore this file… item {item_id}").click()
     expect(page.locator("#confirm-modal")).to_be_visible()
+    expect(page.locator("#confirm-text")).to_contain_text("never picked up again")
     page.click("#confirm-cancel")
     expect(page.locator("#confirm-modal")).to_be_hidden()
     assert dash.db.require(item_id).status == "error"
@@ -168,6 +168,7 @@ def test_detail_modal_shows_metadata_paths_error_and_timeline(dash: Dash, page):
     expect(page.locator("#detail-title")).to_have_text(f"Item #{item_id} · SSIS-001")
 
     raw = page.locator("#detail-metadata-raw")
+    page.locator("#detail-metadata-box > summary").click()  # the metadata as fetched, folded
     page.locator("#detail-body summary", has_text="Raw JSON").click()
     expect(raw).to_be_visible()
     import json
@@ -189,13 +190,20 @@ def test_detail_modal_shows_metadata_paths_error_and_timeline(dash: Dash, page):
     expect(body).to_contain_text("Retries")
     expect(body.locator("dd", has_text="waits for a person")).to_have_count(1)
     events = page.locator("#detail-events li")
-    expect(events.first).to_contain_text("queued")
+    expect(events.last).to_contain_text("queued")  # newest first
+    expect(events.first).to_contain_text("error")
     expect(page.locator("#detail-events")).to_contain_text("moved into the library")
+    expect(page.locator("#detail-events")).to_contain_text("13 ms")  # 12.5, rounded
 
-    # re-fetch metadata, confirmed inside the modal
-    page.click("#detail-reprocess")
-    expect(page.locator("#detail-confirm")).to_be_visible()
-    page.click("#detail-confirm-yes")
+    # the movie as people read it: title, actresses, date, each with its source
+    fields = page.locator("#detail-fields")
+    expect(fields).to_contain_text("The title")
+    expect(fields).to_contain_text("Hitomi")
+    expect(fields).to_contain_text("2021-02-19")
+
+    # re-fetch metadata: harmless, at once
+    page.locator("#detail-actions").get_by_role("button", name="Re-fetch metadata").click()
+    expect(page.locator("#detail-confirm")).to_be_hidden()
     expect(page.locator(".toast")).to_contain_text("metadata will be fetched again")
     item = dash.db.require(item_id)
     assert item.status == "pending" and item.stage == "metadata" and item.refresh_metadata
@@ -216,25 +224,38 @@ def test_detail_modal_shows_metadata_paths_error_and_timeline(dash: Dash, page):
     assert f"log_item={item_id}" in page.url
 
 
-def test_retry_all_errors_and_delete(dash: Dash, page):
-    ids = dash.seed.many([simple(n, "error") for n in range(1, 4)] + [simple(9, "completed")])
+def test_retry_now_leaves_what_needs_a_person_and_ignore_asks_first(dash: Dash, page):
+    retrying = dash.seed.many([simple(n, "error", kind="transient", retry_in=600,
+                                      cause="provider_unreachable") for n in (1, 2)])
+    stuck = dash.seed.many([simple(3, "error", stage="identify", cause="no_code"),
+                            simple(9, "completed")])
     open_dashboard(page, dash)
-    expect(page.locator("#act-retry-errors")).to_have_text("Retry all errors (3)")
-    page.click("#act-retry-errors")
-    page.click("#confirm-ok")
-    expect(page.locator(".toast")).to_contain_text("3 items back to pending")
-    expect(page.locator("#stat-error")).to_have_text("0")
-    assert {dash.db.require(i).status for i in ids[:3]} == {"pending"}
+    expect(page.locator("#stat-retrying")).to_have_text("2")
+    expect(page.locator("#stat-needs_attention")).to_have_text("1")
+    row = page.locator(f"{ROWS}[data-id='{retrying[0]}']")
+    expect(row.locator(".attempt")).to_contain_text("attempt 2 of 6, next in 10 minutes")
+    expect(page.locator("#act-retry-errors")).to_have_text("Retry now (2)")
+    page.click("#act-retry-errors")  # at once: only what a retry can fix
+    expect(page.locator(".toast")).to_contain_text("2 items back to pending")
+    expect(page.locator("#stat-retrying")).to_have_text("0")
+    assert {dash.db.require(i).status for i in retrying} == {"pending"}
+    assert dash.db.require(stuck[0]).status == "error"  # no code: a retry would only fail
 
-    page.get_by_role("button", name=f"View details of item {ids[3]}").click()
-    page.click("#detail-delete")
+    # a completed item offers nothing to ignore; an error item's Ignore asks, then says it
+    page.get_by_role("button", name=f"View details of item {stuck[1]}").click()
+    expect(page.locator("#detail-actions").get_by_role("button", name="Ignore")).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name=f"View details of item {stuck[0]}").click()
+    page.locator("#detail-actions").get_by_role("button", name="Ignore this file…").click()
+    expect(page.locator("#detail-confirm-text")).to_contain_text("never picked up again")
     page.click("#detail-confirm-yes")
-    expect(page.locator("#detail-modal")).to_be_hidden()
-    expect(page.locator(f"{ROWS}[data-id='{ids[3]}']")).to_have_count(0)
-    assert dash.db.get(ids[3]) is None
+    expect(page.locator("#detail-title")).to_contain_text("no longer in the queue")
+    expect(page.locator(f"{ROWS}[data-id='{stuck[0]}']")).to_have_count(0)
+    assert dash.db.get(stuck[0]) is None
+    expect(page.locator("#act-ignored")).to_have_text("Ignored files (1)")
 
 
-def test_cleanup_removes_old_completed_rows(dash: Dash, page):
+def test_cleanup_says_how_many_before_it_removes_them(dash: Dash, page):
     old = dash.seed.many([simple(n, "completed") for n in range(1, 6)])
     recent = dash.seed.many([simple(n, "completed") for n in range(6, 8)])
     kept = dash.seed.many([simple(8, "error"), simple(9, "pending")])
@@ -243,22 +264,30 @@ def test_cleanup_removes_old_completed_rows(dash: Dash, page):
     expect(page.locator(ROWS)).to_have_count(9)
 
     page.click("#act-cleanup")
-    expect(page.locator("#confirm-modal")).to_be_visible()
-    expect(page.locator("#confirm-text")).to_contain_text("completed items older than")
-    page.click("#confirm-ok")  # blank = the server's CLEANUP_COMPLETED_AFTER_DAYS (30)
+    expect(page.locator("#cleanup-modal")).to_be_visible()
+    expect(page.locator("#cleanup-days")).to_have_value("30")  # CLEANUP_COMPLETED_AFTER_DAYS
+    expect(page.locator("#cleanup-count")).to_have_text(
+        "5 completed items will be removed from the queue.")
+    expect(page.locator("#cleanup-ok")).to_have_text("Remove 5 items")
+    page.fill("#cleanup-days", "0")  # the count follows what is typed
+    expect(page.locator("#cleanup-count")).to_have_text(
+        "7 completed items will be removed from the queue.")
+    page.fill("#cleanup-days", "30")
+    expect(page.locator("#cleanup-ok")).to_have_text("Remove 5 items")
+    page.click("#cleanup-ok")
     expect(page.locator(".toast")).to_contain_text(
         "Cleanup removed 5 completed items older than 30 days")
+    expect(page.locator("#cleanup-modal")).to_be_hidden()
     expect(page.locator(ROWS)).to_have_count(4)
     expect(page.locator("#stat-completed")).to_have_text("2")
     shown = page.locator(ROWS).evaluate_all("rows => rows.map(r => r.dataset.id)")
-    remaining = {int(i) for i in shown}
-    assert remaining == set(recent + kept)
+    assert {int(i) for i in shown} == set(recent + kept)
 
     page.click("#act-cleanup")
-    page.fill("#confirm-days", "0")  # everything completed, whatever its age
-    page.click("#confirm-ok")
-    expect(page.locator(".toast").last).to_contain_text("Cleanup removed 2 completed items")
-    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.locator("#cleanup-count")).to_contain_text("nothing to remove")
+    expect(page.locator("#cleanup-ok")).to_be_disabled()
+    page.click("#cleanup-cancel")
+    expect(page.locator("#cleanup-modal")).to_be_hidden()
 
 
 def test_api_token_is_asked_for_on_401_and_remembered(tmp_path: Path, browser):
@@ -269,8 +298,8 @@ def test_api_token_is_asked_for_on_401_and_remembered(tmp_path: Path, browser):
         page = context.new_page()
         rec = attach_recorder(page)
         open_dashboard(page, dash)
-        page.get_by_role("button", name=f"Retry item {item_id}").click()
-        page.click("#confirm-ok")
+        page.locator(f"{ROWS}[data-id='{item_id}']").get_by_role(
+            "button", name=f"Retry item {item_id}").click()
         expect(page.locator("#token-modal")).to_be_visible()
         expect(page.locator("#token-text")).to_contain_text("API token")
         page.fill("#token-input", "s3cret-token")

@@ -1,10 +1,13 @@
 """The README's screenshots: `make screenshots` (pytest tests/dashboard -k screenshots
---screenshots) writes docs/screenshots/dashboard-{desktop,tablet,dark}.png from realistic data."""
+--screenshots) writes docs/screenshots/ from realistic data: the page at desktop, tablet and
+phone widths and in dark mode, and two fix dialogs (a duplicate at 1440 px, set code at 390 px)."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -21,7 +24,7 @@ ERRORS = [  # message, kind, stage, cause
     ("No movie code in the file name", "permanent", "identify", "no_code"),
     ("No provider knows SSIS-998 (metatube: not found, r18dev: not found)", "permanent",
      "metadata", "unknown_code"),
-    ("Emby has not indexed the file after 900 s", "transient", "emby", "not_indexed"),
+    ("metatube: timed out after 30 s", "transient", "metadata", "provider_unreachable"),
     ("Target exists: /library/Yua Mikami/MIDV-120/MIDV-120.mp4", "permanent", "organize",
      "target_exists"),
 ]
@@ -48,9 +51,12 @@ def realistic(dash: Dash) -> None:
                               title=meta["title"], metadata=meta, library_path=library))
         else:
             message, kind, stage, cause = ERRORS[n % len(ERRORS)]
+            if stage == "identify":  # a name with no code in it
+                path = f"/watch/new/Untitled video {n}.mp4"
             specs.append(Item(path, "error", stage, code=None if stage == "identify" else code,
                               actresses=[] if stage == "identify" else names, error=message,
-                              kind=kind, cause=cause))
+                              kind=kind, cause=cause,
+                              retry_in=240 if kind == "transient" else None))
     specs.append(Item("/watch/new/ssis-998.mp4", "error", "metadata", code="SSIS-998",
                       error=ERRORS[1][0], cause=ERRORS[1][3]))
     specs.append(Item("/watch/new/MIDV-220.mp4", "pending", "emby", code="MIDV-220",
@@ -58,8 +64,8 @@ def realistic(dash: Dash) -> None:
     specs.append(Item("/watch/incoming/ipx-811.mp4", "processing", code="IPX-811",
                       actresses=["Momo Sakura"]))
     specs.append(Item("/watch/new/sone-301.mkv", "pending", code="SONE-301"))
-    dash.seed.many(specs)
-    dash.db.beat("FileProcessor", "running", processed=131, failed=6)
+    ids = dash.seed.many(specs)
+    dash.db.beat("FileProcessor", "running", processed=131, failed=6, current_item=ids[-2])
     dash.db.beat("EmbyUpdater", "running", processed=118, failed=2)
     dash.db.beat("RetryHandler", "idle", processed=9)
     lines = [
@@ -79,10 +85,27 @@ def realistic(dash: Dash) -> None:
         dash.logs.append(level, logger, message, 1 + (n * 7) % 140 if level != "DEBUG" else None)
 
 
-def shoot(browser, dash: Dash, name: str, *, width: int, height: int, scheme: str) -> None:
+def a_real_duplicate(dash: Dash) -> None:
+    """A duplicate whose two files exist, so its dialog shows their sizes and dates."""
+    library = dash.settings.library_dir
+    assert library is not None
+    target = library / "Yua Mikami" / "SSIS-412" / "SSIS-412.mp4"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"\0" * 1_400_000)
+    source = dash.settings.watch_dirs[0] / "incoming" / "SSIS-412.mp4"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b"\0" * 2_900_000)
+    dash.seed.add(Item(str(source), "error", "organize", code="SSIS-412", cause="target_exists",
+                       actresses=["Yua Mikami"],
+                       error=f"target exists: {target} (source: {source})"))
+
+
+def shoot(browser, dash: Dash, name: str, *, width: int, height: int, scheme: str,
+          full_page: bool = True, then: Callable[[Any], None] | None = None) -> None:
     context = browser.new_context(viewport={"width": width, "height": height},
                                   color_scheme=scheme, locale="en-GB",
-                                  timezone_id="Europe/Berlin", device_scale_factor=1)
+                                  timezone_id="Europe/Berlin", device_scale_factor=1,
+                                  reduced_motion="reduce")
     try:
         page = context.new_page()
         rec = attach_recorder(page)
@@ -90,20 +113,48 @@ def shoot(browser, dash: Dash, name: str, *, width: int, height: int, scheme: st
         expect(page.locator("body[data-reachable='true']")).to_have_count(1)
         expect(page.locator("#queue-body tr[data-id]")).to_have_count(50)
         expect(page.locator("#log-view .log-line")).to_have_count(60)
+        expect(page.locator("#inbox-body .inbox-group").first).to_be_visible()
         page.evaluate("document.activeElement && document.activeElement.blur()")
+        if then is not None:
+            then(page)
         OUT.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(OUT / name), full_page=True, animations="disabled")
+        page.screenshot(path=str(OUT / name), full_page=full_page, animations="disabled")
         assert rec.page_errors == [] and rec.console_errors == []
     finally:
         context.close()
+
+
+def duplicate_dialog(page: Any) -> None:
+    page.locator("#inbox-body").get_by_role("button", name="Settle the duplicate…").first.click()
+    expect(page.locator("#duplicate-body")).to_contain_text("The new file is larger.")
+    page.click("#duplicate-replace")
+    expect(page.locator("#duplicate-confirm")).to_be_visible()
+
+
+def set_code_dialog(page: Any) -> None:
+    page.locator("#inbox-body").get_by_role("button", name="Set code…").first.click()
+    expect(page.locator("#code-modal")).to_be_visible()
+    expect(page.locator("#code-input")).to_be_focused()  # once the dialog has opened
+    page.keyboard.type("sone301")
+    expect(page.locator("#code-preview")).to_contain_text("Reads as SONE-301")
 
 
 def test_screenshots(request: pytest.FixtureRequest, dash: Dash, browser):
     if not request.config.getoption("--screenshots"):
         pytest.skip("writes docs/screenshots only with --screenshots (make screenshots)")
     realistic(dash)
-    shoot(browser, dash, "dashboard-desktop.png", width=1440, height=900, scheme="light")
-    shoot(browser, dash, "dashboard-tablet.png", width=768, height=1024, scheme="light")
-    shoot(browser, dash, "dashboard-dark.png", width=1440, height=900, scheme="dark")
-    for name in ("dashboard-desktop.png", "dashboard-tablet.png", "dashboard-dark.png"):
+    a_real_duplicate(dash)
+    shots = {
+        "dashboard-desktop.png": {"width": 1440, "height": 900, "scheme": "light"},
+        "dashboard-tablet.png": {"width": 768, "height": 1024, "scheme": "light"},
+        "dashboard-dark.png": {"width": 1440, "height": 900, "scheme": "dark"},
+        "dashboard-phone.png": {"width": 390, "height": 844, "scheme": "light",
+                                "full_page": False},
+        "fix-duplicate.png": {"width": 1440, "height": 900, "scheme": "light",
+                              "full_page": False, "then": duplicate_dialog},
+        "fix-set-code.png": {"width": 390, "height": 844, "scheme": "dark",
+                             "full_page": False, "then": set_code_dialog},
+    }
+    for name, how in shots.items():
+        shoot(browser, dash, name, **how)  # type: ignore[arg-type]
         assert (OUT / name).stat().st_size > 10_000

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
-from emby_processor.vocabulary import CAUSES, as_document
+from emby_processor.vocabulary import CAUSES
 from tests.dashboard.conftest import Dash, Item, open_dashboard, simple
 
 pytestmark = pytest.mark.browser
@@ -17,19 +18,18 @@ pytestmark = pytest.mark.browser
 ROWS = "#queue-body tr[data-id]"
 
 
-def renamed() -> dict[str, Any]:
+def renamed(dash: Dash) -> dict[str, Any]:
     """The vocabulary with some words changed, as a later version of the service might say them."""
-    doc = as_document()
-    for entry in doc["statuses"]:
-        if entry["name"] == "error":
+    doc: dict[str, Any] = httpx.get(f"{dash.url}/api/meta").json()
+    for entry in doc["troubles"]:
+        if entry["name"] == "needs_attention":
             entry["label"] = "Stuck"
     for entry in doc["stages"]:
         if entry["name"] == "identify":
             entry["label"] = "Reading the name"
-    for entry in doc["causes"]:
-        if entry["code"] == "no_code":
-            entry["title"] = "This name has no code in it"
-            entry["hint"] = "Type the code in by hand."
+    for entry in doc["actions"]:
+        if entry["name"] == "set_code":
+            entry["label"] = "Type the code…"
     for entry in doc["row_fields"]:
         if entry["name"] == "movie_code":
             entry["label"] = "Product"
@@ -42,7 +42,7 @@ def renamed() -> dict[str, Any]:
 def test_the_page_shows_the_services_words(dash: Dash, page):
     (item_id,) = dash.seed.many([Item("/watch/holiday.mp4", "error", "identify",
                                       error="no code in 'holiday.mp4'", cause="no_code")])
-    doc = renamed()
+    doc = renamed(dash)
     metas: list[str] = []
 
     def serve(route: Any) -> None:
@@ -52,21 +52,24 @@ def test_the_page_shows_the_services_words(dash: Dash, page):
     page.route("**/api/meta", serve)
     open_dashboard(page, dash, query="poll=0.3")
 
-    expect(page.locator("#stats .stat-error .stat-label")).to_have_text("Stuck")
-    expect(page.locator("#filter-status option[value='error']")).to_have_text("Stuck")
+    expect(page.locator("#stats .stat-needs_attention .stat-label")).to_have_text("Stuck")
+    expect(page.locator("#filter-status option[value='needs_attention']")).to_have_text("Stuck")
     expect(page.locator("#filter-sort option[value='oldest']")).to_have_text("Earliest first")
     expect(page.locator("#queue-head th").nth(1)).to_have_text("Product")
     expect(page.locator("#chart-title")).to_contain_text("Stuck 1")
     row = page.locator(f"{ROWS}[data-id='{item_id}']")
     expect(row).to_contain_text("Stuck")
     expect(row).to_contain_text("Reading the name")
-    expect(row.locator(".cause")).to_have_text("This name has no code in it")
-    expect(row.locator(".err")).to_have_text("no code in 'holiday.mp4'")  # the raw text stays
+    expect(row.get_by_role("button", name="Type the code…")).to_be_visible()
+    # what happened is the item's own sentence, from the service's message catalogue
+    expect(row.locator(".cause")).to_have_text("No movie code could be read from “holiday.mp4”.")
+    expect(row.locator(".cause")).to_have_attribute("title", "no code in 'holiday.mp4'")
 
     row.get_by_role("button", name=f"View details of item {item_id}").click()
-    expect(page.locator("#detail-cause")).to_have_text("This name has no code in it")
-    expect(page.locator("#detail-hint")).to_have_text("Type the code in by hand.")
-    expect(page.locator("#detail-error")).to_contain_text("no code in 'holiday.mp4'")
+    expect(page.locator("#detail-cause")).to_have_text(
+        "No movie code could be read from “holiday.mp4”.")
+    expect(page.locator("#detail-hint")).to_have_text(f"What to do: {CAUSES['no_code'].hint}")
+    expect(page.locator("#detail-actions")).to_contain_text("Type the code…")
 
     # loaded once, not on every poll
     with page.expect_request(lambda r: "/api/stats" in r.url):
@@ -76,7 +79,7 @@ def test_the_page_shows_the_services_words(dash: Dash, page):
     assert len(metas) == 1
 
 
-def test_an_error_row_says_its_cause_in_a_sentence(dash: Dash, page):
+def test_an_error_row_says_what_happened_in_a_sentence(dash: Dash, page):
     ids = dash.seed.many([
         simple(1, "error", stage="emby", error="Emby did not index /x.mp4 in 900 s",
                kind="transient", cause="not_indexed"),
@@ -84,20 +87,30 @@ def test_an_error_row_says_its_cause_in_a_sentence(dash: Dash, page):
                cause="target_exists"),
     ])
     open_dashboard(page, dash)
-    for item_id, code, raw in ((ids[0], "not_indexed", "Emby did not index /x.mp4 in 900 s"),
-                               (ids[1], "target_exists", "target exists: /library/A/ABP-002.mp4")):
+    for item_id, message, raw in (
+        (ids[0], "The media server has not found ABP-001 yet.",
+         "Emby did not index /x.mp4 in 900 s"),
+        (ids[1], "The library already has a file where ABP-002 belongs.",
+         "target exists: /library/A/ABP-002.mp4"),
+    ):
         row = page.locator(f"{ROWS}[data-id='{item_id}']")
-        expect(row.locator(".cause")).to_have_text(CAUSES[code].title)
-        expect(row.locator(".cause")).to_have_attribute("title", CAUSES[code].hint)
-        expect(row.locator(".err")).to_have_text(raw)
+        expect(row.locator(".cause")).to_have_text(message)
+        expect(row.locator(".cause")).to_have_attribute("title", raw)
     expect(page.locator(f"{ROWS}[data-id='{ids[0]}']")).to_contain_text("Media server")  # stage
+    # the duplicate's row offers what settles it, not a Retry that would only fail again
+    duplicate = page.locator(f"{ROWS}[data-id='{ids[1]}']")
+    expect(duplicate.get_by_role("button", name="Settle the duplicate…")).to_be_visible()
+    expect(duplicate.get_by_role("button", name="Retry")).to_have_count(0)
 
     page.get_by_role("button", name=f"View details of item {ids[0]}").click()
     box = page.locator("#detail-error")
-    expect(box).to_contain_text(CAUSES["not_indexed"].title)
+    expect(box).to_contain_text("The media server has not found ABP-001 yet.")
     expect(box).to_contain_text(CAUSES["not_indexed"].hint)
-    expect(box).to_contain_text("Retrying")  # the error kind's label
-    expect(box).to_contain_text("Emby did not index /x.mp4 in 900 s")
+    expect(box).to_contain_text("Needs you")  # retries used up: a person decides
+    expect(box.locator("summary", has_text="Technical details")).to_be_visible()
+    expect(box.get_by_text("Emby did not index /x.mp4 in 900 s")).to_be_hidden()  # folded
+    box.locator("summary", has_text="Technical details").click()
+    expect(box.get_by_text("Emby did not index /x.mp4 in 900 s")).to_be_visible()
 
 
 def test_start_up_waits_for_the_vocabulary_while_the_server_is_unreachable(dash: Dash, page):

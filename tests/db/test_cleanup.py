@@ -42,7 +42,7 @@ def test_cleanup_removes_old_completed_items_and_everything_of_theirs(db: QueueD
     old = [file_item(db, n) for n in range(40)]
     recent = file_item(db, 1000, age=None)
     waiting, _ = db.enqueue("/watch/SSIS-001.mp4", 1, 1)
-    assert db.cleanup_due(30) == 40
+    assert db.cleanup_count(30) == 40
     assert db.cleanup(30, batch_seconds=0.0001) == 40
     assert db.stats()["total"] == 2 and db.stats()["by_actress"] == {"Kaede Fua": 1,
                                                                       "Extra 1": 1}

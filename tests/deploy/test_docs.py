@@ -40,3 +40,21 @@ def test_readme_links_every_document() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for document in DOCUMENTS[1:]:
         assert f"(docs/{document.name})" in readme, f"README does not link docs/{document.name}"
+
+
+def test_troubleshooting_says_what_the_page_says() -> None:
+    """Every cause, in the README's words and the page's: the same title, sentence, hint and
+    buttons (the message catalogue), so a new cause cannot ship undocumented."""
+    from emby_processor.catalogue import ACTION_LABELS, CATALOGUE
+    from emby_processor.vocabulary import CAUSES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Troubleshooting"):readme.index("## Documentation")]
+    for code, entry in CATALOGUE.items():
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{code}`")), "")
+        assert row, f"README's troubleshooting has no row for {code}"
+        message = entry.message.replace("{code}", "ABP-123").replace("{name}", "the file name")
+        for words in (CAUSES[code].title, CAUSES[code].hint, message):
+            assert words in row, f"{code}: {words!r} is not in the README"
+        for action in entry.actions:
+            assert ACTION_LABELS[action] in row, f"{code}: no {ACTION_LABELS[action]!r} button"

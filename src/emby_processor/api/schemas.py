@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from emby_processor.catalogue import Action
+from emby_processor.metadata import MatchKind
 from emby_processor.vocabulary import (
     CauseCode,
     CheckStatus,
@@ -18,10 +20,11 @@ from emby_processor.vocabulary import (
     HealthStatus,
     Stage,
     Status,
+    Trouble,
 )
 from emby_processor.vocabulary import Sort as Sort  # re-exported for the routes
 
-StatusOrBlank = Literal[Status, ""]  # "" = every status
+StatusOrBlank = Literal[Status, Trouble, ""]  # "" = every status
 MAX_ID = 2**63 - 1  # SQLite's INTEGER range; larger ids cannot exist and must not reach it
 
 
@@ -42,6 +45,13 @@ class CheckOut(BaseModel):
     status: CheckStatus
     message: str
     details: dict[str, Any] = {}
+    acknowledged: bool = Field(default=False, description="a person marked this warning as known")
+
+
+class ReasonOut(BaseModel):
+    check: str
+    status: CheckStatus
+    message: str
 
 
 class WorkerOut(BaseModel):
@@ -54,10 +64,13 @@ class WorkerOut(BaseModel):
     started_at: str | None = None
     beat_at: str | None = None
     beat_age_seconds: float | None = None
+    doing: str | None = Field(default=None, examples=["working on #35 SSIS-001"])
 
 
 class HealthOut(BaseModel):
     status: HealthStatus
+    reasons: list[ReasonOut] = Field(
+        description="the checks that make the status what it is (empty when healthy)")
     workers: dict[str, str]
     worker_details: dict[str, WorkerOut]
     paused: bool
@@ -75,7 +88,11 @@ class StatsOut(BaseModel):
     completed: int
     pending: int
     processing: int
-    error: int
+    error: int = Field(description="needs_attention + retrying")
+    needs_attention: int = Field(description="errors only a person can resolve: permanent, "
+                                             "or retries used up")
+    retrying: int = Field(description="errors that are retried by themselves")
+    ignored: int = Field(description="files a person ignored (GET /api/ignored)")
     by_actress: dict[str, int] = Field(description="top actresses by item count")
 
 
@@ -91,11 +108,14 @@ class QueueItemOut(BaseModel):
     error_message: str | None
     error_kind: str | None
     cause: CauseCode | None = Field(description="stable name of the failure, see /api/meta")
+    message: str | None = Field(description="what went wrong, in a plain sentence")
+    hint: str | None = Field(description="what to do next")
     retry_count: int
     next_attempt_at: str | None
     emby_id: str | None
     created_at: str
     updated_at: str
+    actions: list[Action] = Field(description="what a person can do that can succeed now")
 
 
 class QueuePage(BaseModel):
@@ -139,6 +159,14 @@ class QueueItemDetail(BaseModel):
     error_message: str | None
     error_kind: str | None
     cause: CauseCode | None = Field(description="stable name of the failure, see /api/meta")
+    message: str | None = Field(description="what went wrong, in a plain sentence")
+    hint: str | None = Field(description="what to do next")
+    actions: list[Action] = Field(description="what a person can do that can succeed now")
+    resolution: str | None = Field(description="how a person settled a duplicate, until filed")
+    server_link: str | None = Field(
+        default=None, description="the item in Emby's or Jellyfin's web app (EMBY_URL)")
+    poster_url: str | None = Field(
+        default=None, description="its poster thumbnail, when one lies beside the filed video")
     retry_count: int
     next_attempt_at: str | None
     refresh_metadata: bool
@@ -150,7 +178,45 @@ class QueueItemDetail(BaseModel):
     created_at: str
     updated_at: str
     completed_at: str | None
+    candidate_count: int = Field(0, description=(
+        "movies an uncertain match could be, kept for a person to choose "
+        "(GET /api/queue/{id}/candidates)"))
     events: list[EventOut] = Field(description="the item's timeline, oldest first")
+
+
+class CandidateOut(BaseModel):
+    """One movie an uncertain match could be (docs/providers.md, 4.4)."""
+
+    id: str = Field(description="what POST /api/queue/{id}/choose takes",
+                    examples=["r18dev:118abc00030", "metatube:FANZA:118abc00030"])
+    source: str = Field(description="the provider that answered it")
+    content_id: str | None = Field(description="DMM content id, when known")
+    title: str
+    release_date: str | None = Field(description="YYYY-MM-DD")
+    maker: str | None
+    actresses: list[str]
+    cover_url: str | None
+    found_by: MatchKind = Field(description=(
+        "exact (by its code), known_prefix (at a content id of the label's DMM channel), "
+        "guessed (at a guessed content id), fuzzy (a record without the code)"))
+    agreed_by: list[str] = Field(description="other providers whose answer is the same movie")
+    record: dict[str, Any] = Field(description="the whole normalised record, written as it is "
+                                               "when chosen")
+
+
+class CandidatesOut(BaseModel):
+    id: int = Field(description="the queue item")
+    movie_code: str | None
+    cause: CauseCode | None
+    candidates: list[CandidateOut] = Field(description="empty when the item has none")
+
+
+class ChooseIn(BaseModel):
+    """Which candidate the item is."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    candidate: str = Field(min_length=1, max_length=500, description="a candidate's `id`")
 
 
 class RetryFilter(BaseModel):
@@ -161,6 +227,9 @@ class RetryFilter(BaseModel):
     movie_code: str | None = Field(default=None, max_length=200, description="code prefix")
     actress: str | None = Field(default=None, max_length=200)
     q: str | None = Field(default=None, max_length=200, description="code, actress, title or path")
+    cause: CauseCode | None = Field(
+        default=None, description="retry the items with this cause (without one: the errors "
+                                  "that retry by themselves, now)")
 
 
 class RetriedOut(BaseModel):
@@ -170,6 +239,8 @@ class RetriedOut(BaseModel):
 class DeletedOut(BaseModel):
     id: int
     deleted: bool
+    ignored: bool = Field(description="its file is now ignored (GET /api/ignored); false for a "
+                                      "completed item, which is only forgotten")
 
 
 class CleanupRequest(BaseModel):
@@ -222,6 +293,15 @@ class CauseOut(BaseModel):
     kind: ErrorKind
     title: str = Field(description="what happened, in a plain sentence")
     hint: str = Field(description="what a person can do about it")
+    message: str = Field(description="one item's sentence; {code} and {name} are filled in")
+    one: str = Field(description="a group of one item, in a sentence")
+    many: str = Field(description="a group of {n} items, in a sentence")
+    actions: list[Action] = Field(description="what to do next, main action first")
+
+
+class MetaSettingsOut(BaseModel):
+    max_retries: int = Field(description="MAX_RETRIES: automatic attempts after the first")
+    cleanup_completed_after_days: float
 
 
 class MetaOut(BaseModel):
@@ -229,7 +309,10 @@ class MetaOut(BaseModel):
     stages: list[StageOut]
     error_kinds: list[NamedOut]
     outcomes: list[NamedOut] = Field(description="how an item's turn ended, as /api/history counts")
+    troubles: list[NamedOut] = Field(description="the two kinds of error, as queue filters")
     causes: list[CauseOut]
+    actions: list[NamedOut] = Field(description="what a person can do about an item")
+    settings: MetaSettingsOut
     sorts: list[NamedOut]
     row_fields: list[NamedOut] = Field(description="the columns of a queue row, in order")
 

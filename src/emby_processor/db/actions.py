@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from emby_processor.catalogue import NOT_RETRYABLE
 from emby_processor.db.base import StoreBase
 from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.models import QueueItem
@@ -44,9 +45,18 @@ class ItemActions(StoreBase):
         return QueueItem.from_row(row)
 
     def retry_matching(self, flt: QueueFilter) -> int:
-        """Retry every error item matching a filter; returns how many. Another automatic try
-        for each, not a decision about any one of them: locked fields stay as they are."""
-        source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": "error"}))
+        """Retry the error items matching a filter that a retry can fix; returns how many.
+
+        With a cause in the filter, the items with that cause (a person fixed what stopped
+        them); without one, the transient errors only: items that need a person (no code, a
+        duplicate, an uncertain match…) are not re-run blindly. Another automatic try for
+        each, not a decision about any one of them: locked fields stay as they are."""
+        status = flt.status if flt.status in ("needs_attention", "retrying") else "error"
+        source, where, params = build_where(QueueFilter(**{**flt.__dict__, "status": status}))
+        if flt.cause is None:
+            where += " AND items.error_kind = 'transient'"
+        blocked = sorted(NOT_RETRYABLE)
+        where += f" AND coalesce(items.error_cause, '') NOT IN ({', '.join('?' * len(blocked))})"
         now = now_iso()
         sql = (
             "UPDATE items SET status = 'pending', next_attempt_at = ?, updated_at = ?,"
@@ -54,7 +64,7 @@ class ItemActions(StoreBase):
             f" WHERE id IN (SELECT items.id FROM {source} WHERE {where})"
         )
         with self._pool.write() as conn:
-            cur = conn.execute(sql, [now, now, *params])
+            cur = conn.execute(sql, [now, now, *params, *blocked])
         return cur.rowcount
 
     def reprocess(self, item_id: int) -> QueueItem:

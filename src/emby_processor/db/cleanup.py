@@ -58,7 +58,7 @@ class CleanupProgress:
 
 
 class Housekeeping(StoreBase):
-    def cleanup_due(self, older_than_days: float) -> int:
+    def cleanup_count(self, older_than_days: float) -> int:
         """How many completed items are older than ``older_than_days`` (an index range count)."""
         rows = self._read(
             "SELECT count(*) FROM items WHERE status = 'completed' AND completed_at < ?",
@@ -70,7 +70,7 @@ class Housekeeping(StoreBase):
         """Record a cleanup job as running (what ``cleanup_status`` shows until it is done)."""
         now = now_iso()
         progress = CleanupProgress(job, "running", older_than_days,
-                                   self.cleanup_due(older_than_days), 0, now, now)
+                                   self.cleanup_count(older_than_days), 0, now, now)
         self._save_progress(progress)
         return progress
 

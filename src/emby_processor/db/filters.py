@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from emby_processor.vocabulary import SORTS, Sort, Status
+from emby_processor.db.search import parse_search
+from emby_processor.vocabulary import SORTS, STATUSES, CauseCode, Sort, Status, Trouble
 
-__all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "fts_query", "order_by"]
+__all__ = ["SORTS", "QueueFilter", "Sort", "build_where", "order_by"]
+
+
+#: the two kinds of error, as conditions on an item in error (written as the partial index
+#: items_needs_person is, so the planner can use it)
+NEEDS_PERSON = "(error_kind = 'permanent' OR next_attempt_at IS NULL)"
+RETRIES_ITSELF = "(items.error_kind = 'transient' AND items.next_attempt_at IS NOT NULL)"
+_TROUBLE_SQL = {"needs_attention": NEEDS_PERSON, "retrying": RETRIES_ITSELF}
 
 
 @dataclass(frozen=True)
 class QueueFilter:
-    status: Status | None = None
+    #: a status, or one of the two kinds of error (``needs_attention``, ``retrying``)
+    status: Status | Trouble | None = None
     movie_code: str | None = None
     actress: str | None = None
     q: str | None = None
+    #: items in error with this cause
+    cause: CauseCode | None = None
 
     @property
     def only_status(self) -> bool:
-        return not (self.movie_code or self.actress or self.q)
-
-
-def fts_query(text: str) -> str | None:
-    """A trigram FTS5 query matching ``text`` as a substring; None when too short to index."""
-    # FTS5 reads its query as a C string: a NUL ends it mid-quote ("unterminated string")
-    text = text.replace("\x00", "")
-    words = [w for w in re.split(r"\s+", text.strip()) if w]
-    if not words or any(len(w) < 3 for w in words):
-        return None
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+        """Only a plain status (or none): the counters answer how many."""
+        return not (self.movie_code or self.actress or self.q or self.cause) and (
+            self.status is None or self.status in STATUSES)
 
 
 def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
@@ -41,28 +43,28 @@ def build_where(flt: QueueFilter) -> tuple[str, str, list[object]]:
         source = "item_actresses AS ia JOIN items ON items.id = ia.item_id"
         clauses.append("ia.name = ?")
         params.append(flt.actress)
-    if flt.status:
+    status = flt.status if flt.status in STATUSES else "error" if flt.cause else None
+    if flt.status in _TROUBLE_SQL:
+        # written out, not bound, so the planner can match the partial index items_needs_person
+        clauses.append(("+" if flt.actress else "") + "items.status = 'error'")
+        clauses.append(_TROUBLE_SQL[flt.status])
+    elif status:
         # with an actress the name index is the selective one; the unary + keeps the planner
         # from walking every item of a status instead
         clauses.append("+items.status = ?" if flt.actress else "items.status = ?")
-        params.append(flt.status)
+        params.append(status)
+    if flt.cause:
+        clauses.append("items.error_cause = ?")
+        params.append(flt.cause)
     if flt.movie_code:
         # prefix match on the code index: 'ABP' finds ABP-001 … ABP-999
         prefix = flt.movie_code.strip().upper()
         clauses.append("items.movie_code >= ? AND items.movie_code < ?")
         params.extend([prefix, prefix + "\uffff"])
     if flt.q:
-        query = fts_query(flt.q)
-        if query is not None:
-            clauses.append(
-                "items.id IN (SELECT rowid FROM items_search WHERE items_search MATCH ?)"
-            )
-            params.append(query)
-        else:
-            # one or two characters: a code prefix is the only useful meaning
-            prefix = flt.q.strip().upper()
-            clauses.append("items.movie_code >= ? AND items.movie_code < ?")
-            params.extend([prefix, prefix + "\uffff"])
+        search = parse_search(flt.q)
+        clauses.extend(search.clauses)
+        params.extend(search.params)
     # with no filter the rowid range keeps the newest-first page an index walk, not a scan
     where = " AND ".join(clauses) if clauses else "items.id > 0"
     return source, where, params

@@ -1,5 +1,7 @@
-"""Schema migration 8, the history counters behind ``GET /api/history`` (``db/history.py``),
-kept apart from ``schema.py`` for its length. Released: never edited."""
+"""Schema migration 8 (``db/schema.py``): the tables and triggers behind ``GET /api/history``.
+
+Like every migration it is never edited once released.
+"""
 
 from __future__ import annotations
 

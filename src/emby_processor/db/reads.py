@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from emby_processor.db.base import StoreBase
-from emby_processor.db.filters import QueueFilter, Sort, build_where, order_by
+from emby_processor.db.filters import (
+    NEEDS_PERSON,
+    RETRIES_ITSELF,
+    QueueFilter,
+    Sort,
+    build_where,
+    order_by,
+)
 from emby_processor.db.models import STATUSES, QueueItem
 from emby_processor.timeutil import now_iso
 
@@ -24,11 +31,37 @@ class QueueReads(StoreBase):
         actresses = self._read(
             "SELECT name, count FROM actress_counts ORDER BY count DESC, name LIMIT ?", (top,)
         )
+        # the errors that retry by themselves, counted on the retry index (errors are few)
+        retrying = int(self._read(
+            f"SELECT count(*) FROM items WHERE items.status = 'error' AND {RETRIES_ITSELF}"
+        )[0][0])
+        ignored = int(self._read(
+            "SELECT count(*) FROM ignored_files WHERE released IS NULL")[0][0])
         return {
             "total": sum(counts.values()),
             **counts,
+            "needs_attention": max(counts["error"] - retrying, 0),
+            "retrying": retrying,
+            "ignored": ignored,
             "by_actress": {row["name"]: row["count"] for row in actresses},
         }
+
+    def inbox(self, per_group: int = 3) -> list[tuple[str | None, int, list[QueueItem]]]:
+        """The items that need a person, grouped by cause: (cause, count, the newest few)."""
+        rows = self._read(
+            "SELECT error_cause AS cause, count(*) AS n FROM items"
+            f" WHERE status = 'error' AND {NEEDS_PERSON} GROUP BY error_cause"
+        )
+        groups = []
+        for row in rows:
+            cause = row["cause"]
+            items = self._read(
+                f"SELECT * FROM items WHERE status = 'error' AND {NEEDS_PERSON}"
+                " AND error_cause IS ? ORDER BY error_cause, id DESC LIMIT ?",
+                (cause, per_group),
+            )
+            groups.append((cause, int(row["n"]), [QueueItem.from_row(r) for r in items]))
+        return groups
 
     def list_items(
         self, flt: QueueFilter, *, sort: Sort = "newest", page: int = 1, limit: int = 50

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from emby_processor.db.history_schema import HISTORY_MIGRATION
+from emby_processor.db.queue_schema import QUEUE_INDEXES_MIGRATION
 
 # 1: the tables themselves
 _V1 = """
@@ -232,7 +233,7 @@ DROP TABLE workers;
 ALTER TABLE workers_by_process RENAME TO workers;
 """
 
-# 8: history (GET /api/history): see history_schema.py
+# 8: history (GET /api/history), in its own module for its length
 _V8 = HISTORY_MIGRATION
 
 # 9: a person asked for this item (Retry on the item, Re-fetch): its next media-server step may
@@ -241,47 +242,86 @@ _V9 = """
 ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
 """
 
-# 10: cheaper writes, and new files before a backlog. The indexes of the workers' own queries
-# (claim, leases, retries, cleanup) hold only the rows of their status, items without a code
-# stay out of the code index, the display-actress index goes (the actress filter reads
-# item_actresses); ``priority`` 1 marks files queued as a backlog (a first import), which the
-# workers take only when no new file is due; ``item_blocks`` counts items per status and block
-# of 1024 ids, so a deep queue page is found by adding up a thousand counters, not by skipping
-# half a million index entries
+# 10: the candidates of an uncertain match, kept for a person to choose (JSON), and the DMM
+# channel prefixes seen per label (docs/providers.md, 2.3 and 4.4)
 _V10 = """
-ALTER TABLE items ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
-DROP INDEX items_actress;
-DROP INDEX items_code;
-DROP INDEX items_claim;
-DROP INDEX items_lease;
-DROP INDEX items_retry;
-DROP INDEX items_completed;
-CREATE INDEX items_code ON items (movie_code, id) WHERE movie_code IS NOT NULL;
-CREATE INDEX items_claim ON items (lane, priority, next_attempt_at) WHERE status = 'pending';
-CREATE INDEX items_lease ON items (lease_expires_at) WHERE status = 'processing';
-CREATE INDEX items_retry ON items (next_attempt_at) WHERE status = 'error';
-CREATE INDEX items_completed ON items (completed_at) WHERE status = 'completed';
-CREATE TABLE item_blocks (
-    block INTEGER NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (block, status)
-) WITHOUT ROWID;
-INSERT INTO item_blocks (block, status, n)
-    SELECT id >> 10, status, count(*) FROM items GROUP BY 1, 2;
-CREATE TRIGGER items_blocks_insert AFTER INSERT ON items BEGIN
-    INSERT INTO item_blocks (block, status, n) VALUES (NEW.id >> 10, NEW.status, 1)
-        ON CONFLICT (block, status) DO UPDATE SET n = n + 1;
+ALTER TABLE items ADD COLUMN candidates_json TEXT;
+CREATE TABLE dmm_channels (label TEXT NOT NULL, prefix TEXT NOT NULL, seen INTEGER NOT NULL,
+    last_seen_at TEXT NOT NULL, PRIMARY KEY (label, prefix)) WITHOUT ROWID;
+"""
+
+# 11: what a person decided. Files a person ignored (by path, stored like items.file_path): the
+# watcher never queues them until they are un-ignored; ``released`` is then the change number
+# (control key ignored_version) that un-ignored it, so a watcher that missed both changes still
+# looks at the file again. An item's ``resolution`` is the choice for a duplicate ('replace':
+# the library's copy moves aside; 'keep_both': filed under a numbered name), read by the
+# organize stage and cleared once the video is filed. The items that need a person, by cause,
+# have a partial index of their own (the inbox, on every poll; only those rows are in it).
+_V11 = """
+CREATE TABLE ignored_files (
+    id INTEGER PRIMARY KEY,
+    file_path TEXT NOT NULL UNIQUE,
+    file_size INTEGER,
+    file_mtime_ns INTEGER,
+    movie_code TEXT,
+    cause TEXT,
+    ignored_at TEXT NOT NULL,
+    released INTEGER
+);
+CREATE INDEX ignored_files_released ON ignored_files (released);
+ALTER TABLE items ADD COLUMN resolution TEXT;
+CREATE INDEX items_needs_person ON items (error_cause, id)
+    WHERE status = 'error' AND (error_kind = 'permanent' OR next_attempt_at IS NULL);
+"""
+
+# 12: search what people mean (db/search.py): every actress (not only the first), the error
+# text and its cause join the free-text index; the update trigger runs only when an indexed
+# column really changed (an advance that clears an empty error re-indexes nothing)
+_V12 = """
+DROP TRIGGER items_search_insert;
+DROP TRIGGER items_search_delete;
+DROP TRIGGER items_search_update;
+DROP TABLE items_search;
+CREATE VIRTUAL TABLE items_search USING fts5(
+    movie_code, actresses, title, file_path, error_message, error_cause,
+    content = 'items', content_rowid = 'id', tokenize = 'trigram'
+);
+INSERT INTO items_search (items_search) VALUES ('rebuild');
+CREATE TRIGGER items_search_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_search
+        (rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES (NEW.id, NEW.movie_code, NEW.actresses, NEW.title, NEW.file_path,
+                NEW.error_message, NEW.error_cause);
 END;
-CREATE TRIGGER items_blocks_delete AFTER DELETE ON items BEGIN
-    UPDATE item_blocks SET n = n - 1 WHERE block = OLD.id >> 10 AND status = OLD.status;
+CREATE TRIGGER items_search_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_search (items_search,
+        rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES ('delete', OLD.id, OLD.movie_code, OLD.actresses, OLD.title, OLD.file_path,
+                OLD.error_message, OLD.error_cause);
 END;
-CREATE TRIGGER items_blocks_status AFTER UPDATE OF status ON items
-WHEN OLD.status <> NEW.status BEGIN
-    UPDATE item_blocks SET n = n - 1 WHERE block = OLD.id >> 10 AND status = OLD.status;
-    INSERT INTO item_blocks (block, status, n) VALUES (NEW.id >> 10, NEW.status, 1)
-        ON CONFLICT (block, status) DO UPDATE SET n = n + 1;
+CREATE TRIGGER items_search_update
+AFTER UPDATE OF movie_code, actresses, title, file_path, error_message, error_cause ON items
+WHEN OLD.movie_code IS NOT NEW.movie_code OR OLD.actresses IS NOT NEW.actresses
+    OR OLD.title IS NOT NEW.title OR OLD.file_path IS NOT NEW.file_path
+    OR OLD.error_message IS NOT NEW.error_message OR OLD.error_cause IS NOT NEW.error_cause
+BEGIN
+    INSERT INTO items_search (items_search,
+        rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES ('delete', OLD.id, OLD.movie_code, OLD.actresses, OLD.title, OLD.file_path,
+                OLD.error_message, OLD.error_cause);
+    INSERT INTO items_search
+        (rowid, movie_code, actresses, title, file_path, error_message, error_cause)
+        VALUES (NEW.id, NEW.movie_code, NEW.actresses, NEW.title, NEW.file_path,
+                NEW.error_message, NEW.error_cause);
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+# 13: cheaper writes, new files before a backlog, deep pages by block counters
+_V13 = QUEUE_INDEXES_MIGRATION
+
+MIGRATIONS: tuple[str, ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13
+)
 LATEST = len(MIGRATIONS)
 
 

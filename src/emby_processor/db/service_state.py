@@ -88,6 +88,12 @@ class ServiceState(StoreBase):
                 (key, value),
             )
 
+    def controls(self, prefix: str) -> dict[str, str]:
+        """Every control key that starts with ``prefix``, with its value."""
+        rows = self._read("SELECT key, value FROM control WHERE key >= ? AND key < ?",
+                          (prefix, prefix + "\uffff"))
+        return {row["key"]: row["value"] for row in rows}
+
     def get_control(self, key: str) -> str | None:
         rows = self._read("SELECT value FROM control WHERE key = ?", (key,))
         return rows[0][0] if rows else None

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
+from emby_processor.db.candidates import CandidateActions, UnknownCandidate
+from emby_processor.db.channels import ChannelRecords
 from emby_processor.db.cleanup import Housekeeping
 from emby_processor.db.connection import ConnectionPool
+from emby_processor.db.decisions import Decisions
 from emby_processor.db.export import Export
 from emby_processor.db.history import HistoryReads
 from emby_processor.db.intake import Intake
@@ -39,26 +42,30 @@ from emby_processor.item import unique_names
 from emby_processor.timeutil import iso_in, now_iso
 from emby_processor.vocabulary import CauseCode, ErrorKind
 
-__all__ = ["UPDATABLE", "ItemConflict", "ItemNotFound", "QueueDB"]
+__all__ = ["UPDATABLE", "ItemConflict", "ItemNotFound", "QueueDB", "UnknownCandidate"]
 
 #: columns a worker may set on an item it holds
 UPDATABLE = frozenset(
     {
         "movie_code", "part", "subtitles", "uncensored", "code_rule", "title", "metadata_json",
         "library_path", "server_path", "organize_intent", "emby_id", "emby_wait_started_at",
-        "refresh_metadata", "warnings", "file_path", "person_asked",
+        "refresh_metadata", "warnings", "file_path", "person_asked", "resolution",
+        "candidates_json",
     }
 )
 
 
-class QueueDB(Intake, QueueReads, Export, ItemActions, Housekeeping, ServiceState,
-              HistoryReads):
+class QueueDB(Intake, QueueReads, Export, ItemActions, Housekeeping, Decisions, ServiceState,
+              HistoryReads, CandidateActions, ChannelRecords):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
     leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete)
-    in ``actions.py``, cleanup in ``cleanup.py``, the dashboard's reads in ``reads.py`` (its
-    history in ``history.py``), and heartbeats, controls and figures in ``service_state.py``.
+    in ``actions.py``, cleanup in ``cleanup.py``, the CSV export's reads in ``export.py``,
+    what a person decides (ignore, set a code, settle a duplicate) in ``decisions.py``, the
+    dashboard's reads in ``reads.py`` (its history in ``history.py``), heartbeats, controls
+    and figures in ``service_state.py``, the candidates of an uncertain match and a person's
+    choice in ``candidates.py``, and the DMM channels seen in ``channels.py``.
     """
 
     def __init__(
@@ -187,6 +194,14 @@ class QueueDB(Intake, QueueReads, Export, ItemActions, Housekeeping, ServiceStat
             _replace_actresses(conn, item_id, names)
         if event is not None:
             self._event(conn, item_id, *event)
+
+    def _set_actresses(self, conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
+        """Replace the item's actresses (the first one is the display actress), in ``conn``'s
+        transaction, for writes that set the rest of the item themselves."""
+        names = unique_names([text_param(name) for name in names])
+        conn.execute("UPDATE items SET actress = ?, actresses = ? WHERE id = ?",
+                     (names[0] if names else None, json_param(names), item_id))
+        _replace_actresses(conn, item_id, names)
 
     def advance(
         self, item_id: int, owner: str, stage: Stage, *, hold: bool = False,

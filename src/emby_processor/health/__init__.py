@@ -16,6 +16,7 @@ from emby_processor.health.monitor import (
     CRITICAL_CHECKS,
     EXPECTED_WORKERS,
     HealthMonitor,
+    judge,
     overall_status,
     worker_view,
 )
@@ -24,6 +25,6 @@ from emby_processor.vocabulary import CheckStatus
 __all__ = [
     "ALIVE_STATES", "CRITICAL_CHECKS", "EXPECTED_WORKERS", "CheckResult", "CheckStatus",
     "EmbyLike", "HealthMonitor", "ProviderLike", "UpstreamCheck", "build_upstream_checks",
-    "disk_check", "emby_check", "folder_check", "overall_status", "provider_check",
+    "disk_check", "emby_check", "folder_check", "judge", "overall_status", "provider_check",
     "worker_view",
 ]

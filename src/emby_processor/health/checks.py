@@ -75,6 +75,11 @@ def emby_check(client: EmbyLike) -> UpstreamCheck:
             "product": str(getattr(info, "product", "")),
             "reader": str(getattr(reader, "name", "")),
         }
+        # what links into the server's web app need (api/links.py)
+        kind = getattr(getattr(info, "dialect", None), "kind", None)
+        for key, value in (("kind", kind), ("server_id", getattr(info, "server_id", None))):
+            if value:
+                details[key] = str(value)
         message = f"{details['product']} {details['version']} '{details['server_name']}'"
         return CheckResult("emby", "ok", message, details)
 

@@ -7,11 +7,18 @@ Status rule (what the dashboard and monitoring see):
   ``workers`` (none of FileProcessor, EmbyUpdater, RetryHandler is alive: every
   one is stopped or its heartbeat is older than ``stall_seconds``, so nothing moves) and
   ``disk:data`` (free space under ``MIN_FREE_DISK_MB`` where the queue database lives).
-- ``degraded``: any other check is not ``ok``: one expected worker stopped or stalled while
-  others run, Emby unreachable, key rejected or not configured, a provider failing, a watch
-  folder missing or unreadable, the library not writable, little disk on the library, items
-  stuck past their lease, or upstream checks that have not run yet.
-- ``healthy``: every check is ``ok``. Paused workers count as alive: a person asked for it.
+- ``degraded``: a *capability is lost*: no metadata provider can answer (every remote one is
+  failing), Emby unreachable or its key rejected, a worker stopped or stalled while others
+  run, a watch folder missing or unreadable, the library not writable, little disk on the
+  library.
+- ``healthy``: otherwise, warnings included: one provider blocked while another answers (its
+  check says so), Emby not configured, items past their lease (they come back by themselves),
+  checks that have not run yet. Paused workers count as alive: a person asked for it.
+
+``reasons`` lists the checks that set the status. A warning that does not set it can be
+acknowledged (``acknowledge``): it is marked so until its status changes or it recovers. Each
+worker says what it is doing (``doing``: "working on #35 SSIS-001"), and pause or resume shows
+in its state at once (the control key is read with the heartbeats).
 
 Worker state comes only from the heartbeat rows in the database, so the answer is the same
 whether the workers share this process or run in another one. The individual checks live in
@@ -20,10 +27,11 @@ whether the workers share this process or run in another one. The individual che
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -51,6 +59,10 @@ logger = logging.getLogger(__name__)
 EXPECTED_WORKERS = ESSENTIAL_WORKERS
 CRITICAL_CHECKS = frozenset({"database", "workers", "disk:data"})
 ALIVE_STATES: frozenset[str] = ALIVE_WORKER_STATES
+#: providers that read local files: they do not keep lookups going when the remote ones fail
+LOCAL_PROVIDERS = frozenset({"provider:nfo"})
+#: control keys of acknowledged warnings: ``health.ack:<check>`` = the status acknowledged
+ACK_PREFIX = "health.ack:"
 
 
 
@@ -117,21 +129,30 @@ class HealthMonitor:
         }
         return CheckResult(name, result.status, result.message, details)
 
+    def cached(self, name: str) -> CheckResult | None:
+        """The last answer of an upstream check (no request)."""
+        with self._lock:
+            return self._cache.get(name)
+
     # the document ---------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
         checks: list[CheckResult] = []
         database, size = self._database(checks)
         connected = database == "connected"
-        workers, worker_details = self._workers(checks) if connected else ({}, {})
         paused = connected and self._paused()
+        workers, worker_details = self._workers(checks, paused) if connected else ({}, {})
         if connected:
             checks.append(self._stuck())
         checks.extend(self._folders())
         with self._lock:
-            checks.extend(self._cache.values())
+            checks.extend(soften_providers(list(self._cache.values())))
+        status, reasons = judge(checks)
+        acknowledged = self._acknowledged(checks, reasons) if connected else set()
         uptime = max(time.time() - self._process_start, 0.0)
         return {
-            "status": overall_status(checks),
+            "status": status,
+            "reasons": [{"check": c.name, "status": c.status, "message": c.message}
+                        for c in reasons],
             "workers": workers,
             "worker_details": worker_details,
             "paused": paused,
@@ -139,7 +160,8 @@ class HealthMonitor:
             "database_size_bytes": size,
             "uptime": format_duration(uptime),
             "uptime_seconds": round(uptime, 1),
-            "checks": {check.name: check.to_dict() for check in checks},
+            "checks": {check.name: {**check.to_dict(), "acknowledged": check.name in acknowledged}
+                       for check in checks},
             "version": self.version,
             "checked_at": now_iso(),
         }
@@ -168,7 +190,7 @@ class HealthMonitor:
             return False
 
     def _workers(
-        self, checks: list[CheckResult]
+        self, checks: list[CheckResult], paused: bool
     ) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
         try:
             beats = {beat.name: beat for beat in self.db.heartbeats()}
@@ -176,7 +198,8 @@ class HealthMonitor:
             checks.append(CheckResult("workers", "error", f"cannot read heartbeats: {error}"))
             return {}, {}
         names = list(EXPECTED_WORKERS) + sorted(set(beats) - set(EXPECTED_WORKERS))
-        details = {name: worker_view(beats.get(name), self.stall_seconds) for name in names}
+        details = {name: worker_view(beats.get(name), self.stall_seconds, paused, self._code)
+                   for name in names}
         states = {name: str(view["state"]) for name, view in details.items()}
         down = [name for name in EXPECTED_WORKERS if states[name] not in ALIVE_STATES]
         if len(down) == len(EXPECTED_WORKERS):
@@ -187,6 +210,46 @@ class HealthMonitor:
         else:
             checks.append(CheckResult("workers", "ok", f"{len(EXPECTED_WORKERS)} workers alive"))
         return states, details
+
+    def _code(self, item_id: int) -> str | None:
+        try:
+            item = self.db.get(item_id)
+        except Exception:
+            return None
+        return item.movie_code if item is not None else None
+
+    # acknowledged warnings ------------------------------------------------------------------
+    def acknowledge(self, name: str, acknowledged: bool = True) -> None:
+        """Mark a warning as known (or not any more). Raises KeyError for a check that is not
+        failing now, ValueError for one that sets the status (it must be fixed instead)."""
+        report = self.report()
+        check = report["checks"].get(name)
+        if check is None or check["status"] == "ok":
+            raise KeyError(f"the check {name!r} has nothing to acknowledge")
+        if acknowledged and any(r["check"] == name for r in report["reasons"]):
+            raise ValueError(f"{name} makes the service {report['status']}; it cannot be "
+                             "acknowledged away")
+        key = ACK_PREFIX + name
+        self.db.set_control(key, check["status"] if acknowledged else "")
+
+    def _acknowledged(self, checks: list[CheckResult], reasons: list[CheckResult]) -> set[str]:
+        """The failing checks a person acknowledged; acknowledgements of checks that recovered
+        or changed status are dropped."""
+        try:
+            stored = self.db.controls(ACK_PREFIX)
+        except Exception:
+            return set()
+        current = {c.name: c.status for c in checks}
+        setting = {c.name for c in reasons}
+        known = set()
+        for key, status in stored.items():
+            name = key[len(ACK_PREFIX):]
+            if status and current.get(name) == status and name not in setting:
+                known.add(name)
+            elif status:
+                with contextlib.suppress(Exception):
+                    self.db.set_control(key, "")
+        return known
 
     def _stuck(self) -> CheckResult:
         try:
@@ -216,26 +279,82 @@ class HealthMonitor:
         return results
 
 
-def overall_status(checks: Iterable[CheckResult]) -> HealthStatus:
-    status: HealthStatus = "healthy"
+def judge(checks: Iterable[CheckResult]) -> tuple[HealthStatus, list[CheckResult]]:
+    """The overall status and the checks that set it (see the module's status rule)."""
+    checks = list(checks)
+    critical = [c for c in checks if c.status == "error" and c.name in CRITICAL_CHECKS]
+    if critical:
+        return "unhealthy", critical
+    remote = [c for c in checks if c.name.startswith("provider:")
+              and c.name not in LOCAL_PROVIDERS]
+    no_provider = bool(remote) and all(c.status == "error" for c in remote)
+    lost = []
     for check in checks:
-        if check.status == "error" and check.name in CRITICAL_CHECKS:
-            return "unhealthy"
-        if check.status != "ok":
-            status = "degraded"
-    return status
+        if check.status == "ok":
+            continue
+        if check.name.startswith("provider:"):
+            if no_provider and check in remote:
+                lost.append(check)
+        elif check.name == "workers" or check.status == "error":
+            lost.append(check)
+    return ("degraded" if lost else "healthy"), lost
 
 
-def worker_view(beat: Heartbeat | None, stall_seconds: float) -> dict[str, Any]:
+def overall_status(checks: Iterable[CheckResult]) -> HealthStatus:
+    return judge(checks)[0]
+
+
+def soften_providers(checks: list[CheckResult]) -> list[CheckResult]:
+    """A failing provider while another answers is a warning that says so, not a lost
+    capability."""
+    remote = [c for c in checks if c.name.startswith("provider:")
+              and c.name not in LOCAL_PROVIDERS]
+    answering = [c.name.removeprefix("provider:") for c in remote if c.status == "ok"]
+    if not answering:
+        return checks
+    still = f"{', '.join(answering)} still answer{'s' if len(answering) == 1 else ''}"
+    return [
+        CheckResult(c.name, "warning", f"{c.message} ({still})", c.details)
+        if c in remote and c.status == "error" else c
+        for c in checks
+    ]
+
+
+def worker_view(
+    beat: Heartbeat | None, stall_seconds: float, paused: bool = False,
+    code_of: Callable[[int], str | None] | None = None,
+) -> dict[str, Any]:
+    """A worker's state for people: stalled when its heartbeat is old, paused or running as
+    the control key says (before its next heartbeat), and what it is doing."""
     if beat is None:
-        return {"state": "stopped", "message": "no heartbeat recorded"}
+        return {"state": "stopped", "message": "no heartbeat recorded", "doing": "not running"}
     age = (utcnow() - parse_iso(beat.beat_at)).total_seconds()
     state = beat.state
     if state in ALIVE_STATES and age > stall_seconds:
         state = "stalled"
+    elif paused and state in ("running", "idle", "starting"):
+        state = "paused"
+    elif not paused and state == "paused":
+        state = "idle"
     return {
         "state": state, "processed": beat.processed, "failed": beat.failed,
         "current_item": beat.current_item, "pid": beat.pid, "message": beat.message,
         "started_at": beat.started_at, "beat_at": beat.beat_at,
         "beat_age_seconds": round(age, 1),
+        "doing": _doing(state, beat, code_of),
     }
+
+
+def _doing(state: str, beat: Heartbeat, code_of: Callable[[int], str | None] | None) -> str:
+    item = beat.current_item
+    if item is not None and state in ("running", "paused", "stalled"):
+        code = code_of(item) if code_of is not None else None
+        what = f"#{item} {code}" if code else f"#{item}"
+        return {"paused": f"finishing {what}, then paused",
+                "stalled": f"stalled on {what}"}.get(state, f"working on {what}")
+    if state == "stalled":
+        return f"no heartbeat for {round((utcnow() - parse_iso(beat.beat_at)).total_seconds())} s"
+    if beat.message and state not in ("paused", "stopped"):
+        return beat.message
+    return {"idle": "waiting for work", "running": "waiting for work", "paused": "paused",
+            "starting": "starting", "stopped": "stopped", "crashed": "crashed"}.get(state, state)

@@ -105,7 +105,8 @@ def plan(source: Path, target: Path, mode: FileMode) -> MoveIntent:
     if not stat.S_ISREG(st.st_mode):
         raise PermanentError(f"source is not a regular file: {source}", cause="bad_file")
     if os.path.lexists(target):
-        raise TargetExistsError(f"target exists: {target} (source: {source})")
+        raise TargetExistsError(f"target exists: {target} (source: {source})",
+                                target=str(target), source=str(source))
     return MoveIntent(
         mode, source, target, temp_path_for(target), st.st_size,
         source_mtime_ns=st.st_mtime_ns, source_inode=st.st_ino,
@@ -311,7 +312,8 @@ def _finish_anyway(intent: MoveIntent, announce: Callable[[Step], None]) -> Path
 def _translate(exc: BaseException, intent: MoveIntent) -> ProcessingError:
     if isinstance(exc, TargetExistsError):
         # publish() names the temp file as the source when copying; name the user's file
-        return TargetExistsError(f"target exists: {intent.target} (source: {intent.source})")
+        return TargetExistsError(f"target exists: {intent.target} (source: {intent.source})",
+                                 target=str(intent.target), source=str(intent.source))
     if isinstance(exc, ProcessingError):
         return exc
     what = f"{intent.mode} {intent.source} -> {intent.target}"

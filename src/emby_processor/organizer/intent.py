@@ -12,6 +12,9 @@ from typing import Any, Literal, cast
 
 FileMode = Literal["move", "hardlink", "copy"]
 FILE_MODES: tuple[FileMode, ...] = ("move", "hardlink", "copy")
+#: ``file``: the item's video into the library; ``set_aside``: the library's copy of a duplicate
+#: out of the way, before the item's video takes its place (organizer/duplicates.py)
+Purpose = Literal["file", "set_aside"]
 INTENT_VERSION = 1
 
 
@@ -50,6 +53,7 @@ class MoveIntent:
     source_inode: int | None = None
     #: folders execute() created for the target, removed again (when empty) on roll-back
     created_dirs: tuple[Path, ...] = ()
+    purpose: Purpose = "file"
 
     @property
     def via_temp(self) -> bool:
@@ -89,6 +93,7 @@ class MoveIntent:
                 "source_mtime_ns": self.source_mtime_ns,
                 "source_inode": self.source_inode,
                 "created_dirs": [str(path) for path in self.created_dirs],
+                "purpose": self.purpose,
             },
             ensure_ascii=True,
         )
@@ -117,6 +122,7 @@ class MoveIntent:
                 source_mtime_ns=_optional_int(data.get("source_mtime_ns")),
                 source_inode=_optional_int(data.get("source_inode")),
                 created_dirs=tuple(Path(_str(p)) for p in data.get("created_dirs") or ()),
+                purpose="set_aside" if data.get("purpose") == "set_aside" else "file",
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed move intent: {exc!r}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import cast
 
 from emby_processor.metadata import MovieMetadata
 
+from .duplicates import aside_target, both_target, mark_set_aside_dir
 from .filer import plan
 from .intent import FILE_MODES, FileMode, MoveIntent
 from .sidecars import SidecarResult, write_sidecars
@@ -56,16 +58,34 @@ class Organizer:
         return self.library_dir.joinpath(*relative.parts)
 
     def plan(
-        self, source: Path, metadata: MovieMetadata, code: str, part: int | None
+        self, source: Path, metadata: MovieMetadata, code: str, part: int | None, *,
+        keep_both: bool = False,
     ) -> MoveIntent | None:
         """The filing operation for ``source``; None when the file stays where it is.
 
-        Raises TargetExistsError (naming both paths) or SourceMissingError.
+        ``keep_both``: a file already at the target stays, and ``source`` is filed beside it
+        under a numbered name. Raises TargetExistsError (naming both paths) or
+        SourceMissingError.
         """
         target = self.target_for(source, metadata, code, part)
         if target is None or os.path.abspath(source) == str(target):
             return None
+        if keep_both and os.path.lexists(target):
+            target = both_target(target)
         return plan(source, target, cast(FileMode, self.mode))
+
+    def set_aside(
+        self, source: Path, metadata: MovieMetadata, code: str, part: int | None
+    ) -> MoveIntent | None:
+        """The move of the library's copy out of ``source``'s way (a duplicate a person chose
+        to replace); None when nothing is at the target."""
+        target = self.target_for(source, metadata, code, part)
+        if (target is None or self.library_dir is None or not os.path.lexists(target)
+                or os.path.abspath(source) == str(target)):
+            return None
+        mark_set_aside_dir(self.library_dir)
+        intent = plan(target, aside_target(self.library_dir, target), "move")
+        return dataclasses.replace(intent, purpose="set_aside")
 
     def finish(self, video_path: Path, metadata: MovieMetadata) -> SidecarResult:
         """Write the sidecars beside the video (wherever it is, filed or left in place).

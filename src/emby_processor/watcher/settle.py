@@ -45,6 +45,12 @@ class SettleTracker:
         if state is not None:
             state.handled = True
 
+    def reconsider(self, path: str) -> None:
+        """Whatever was decided about the file no longer holds (it was un-ignored)."""
+        state = self._states.get(path)
+        if state is not None:
+            state.handled = False
+
     def is_handled(self, path: str) -> bool:
         state = self._states.get(path)
         return state is not None and state.handled

@@ -11,9 +11,8 @@ A file is marked handled only once it is in the queue. One that cannot be queued
 a database that refuses writes (disk full, read-only) pauses queueing for ``STORE_RETRY_SECONDS``
 and then rescans; when a batch fails for another reason its files are queued one by one, and a
 failure of one file is logged once and tried again at the next full scan, while the others go on.
-A path that a worker holds right now is not queued again until it lets go, even if the file
-changed meanwhile (a source being copied is not a new file yet).
-Names that are not UTF-8 are handled as the file system gives them (see ``db/text.py``).
+A path a worker holds is not queued again until it lets go, even if the file changed meanwhile;
+an ignored path (``ignored.py``) never. Names that are not UTF-8 are used as given (``db/text.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ from emby_processor.watcher.filters import (
     is_under,
 )
 from emby_processor.watcher.folders import FolderMonitor
+from emby_processor.watcher.ignored import IgnoredPaths
 from emby_processor.watcher.scanner import (
     FileStat,
     probe_folder,
@@ -102,10 +102,12 @@ class Watcher(EventSide):
         self.store_problem: str | None = None
         #: path -> (size, mtime_ns) of the version that failed, so each is logged once
         self._failed: dict[str, tuple[int, int]] = {}
+        self._ignored = IgnoredPaths(db)
 
     # public ------------------------------------------------------------------------------
     def step(self) -> int:
         """One round: folders, events, a rescan when due, pending files. Returns items queued."""
+        self._sync_ignored()
         returned = self._folders.refresh()
         if self._use_events:
             self._sync_events(bool(returned))
@@ -202,6 +204,17 @@ class Watcher(EventSide):
                 ready.append(entry)
         return ready
 
+    def _sync_ignored(self) -> None:
+        """A path a person took off the ignored list is looked at again at once."""
+        try:
+            released = self._ignored.refresh()
+        except _STORE_ERRORS as error:
+            logger.debug("cannot read the ignored files now: %s", safe_line(str(error)))
+            return
+        for path in released:
+            self._settle.reconsider(path)
+            self._pending.add(path)
+
     # failures ----------------------------------------------------------------------------
     def _try(self, entry: FileStat, path: Path, root: Path, exists: Exists) -> bool:
         """``_consider`` one file; its failure never stops the others or marks it handled."""
@@ -263,6 +276,8 @@ class Watcher(EventSide):
         # the name rules held when the scan or the event put the path here
         if is_under(path, self._library) and self._organizer_owns(path):
             logger.debug("not queued (written by the organizer): %s", display_path(key))
+        elif key in self._ignored:
+            logger.debug("not queued (ignored by a person): %s", display_path(key))
         elif entry.size < self._min_size:
             logger.debug("not queued (smaller than MIN_FILE_SIZE_MB): %s", display_path(key))
         elif (busy := self._db.busy_with(key)) is not None and not _same_version(busy, entry):
@@ -352,18 +367,3 @@ class Watcher(EventSide):
 
 def _same_version(item: QueueItem, entry: FileStat) -> bool:
     return (item.file_size, item.file_mtime_ns) == (entry.size, entry.mtime_ns)
-
-
-def scan_once(settings: Settings, db: QueueDB, folders: list[Path] | None = None) -> int:
-    """Queue what is in ``folders`` (default: the watch folders) now, without settling.
-
-    Download markers are still honoured, so a file that is visibly being downloaded is skipped.
-    """
-    update: dict[str, object] = {"file_settle_seconds": 0}
-    if folders:
-        update["watch_dirs"] = list(folders)
-    watcher = Watcher(settings.model_copy(update=update), db, use_events=False)
-    try:
-        return watcher.step()
-    finally:
-        watcher.close()

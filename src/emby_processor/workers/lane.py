@@ -143,7 +143,8 @@ class LaneWorker:
         failed = self.db.fail(
             item.id, self.owner, message=error.message, kind=error.kind, retry_in=retry_in,
             cause=error.cause, duration_ms=elapsed_ms(started), fields=dict(outcome.fields),
-            payload={"kind": error.kind, "cause": error.cause, "retry_in_seconds": retry_in},
+            payload={"kind": error.kind, "cause": error.cause, "retry_in_seconds": retry_in,
+                     **error.details},
         )
         name = item.movie_code or f"item {item.id}"
         if retry_in is None:

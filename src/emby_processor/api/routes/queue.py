@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import asdict
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -11,7 +13,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator, StringConstraints
 
 from emby_processor.api.csvexport import csv_rows, gzipped
-from emby_processor.api.deps import Ctx
+from emby_processor.api.deps import AppContext, Ctx
+from emby_processor.api.links import server_link
 from emby_processor.api.schemas import (
     MAX_ID,
     DeletedOut,
@@ -24,7 +27,9 @@ from emby_processor.api.schemas import (
     error_responses,
     json_error_responses,
 )
-from emby_processor.db import QueueDB, QueueFilter, QueueItem
+from emby_processor.db import QueueFilter, QueueItem
+from emby_processor.organizer.sidecars import sidecar_paths
+from emby_processor.vocabulary import CauseCode
 
 router = APIRouter(tags=["queue"], responses=error_responses(400, 422, 500, 503))
 
@@ -56,19 +61,49 @@ async def queue_filter(
     ] = None,
     q: Annotated[
         ShortText | None, BeforeValidator(_blank_to_none),
-        Query(description="code, actress, title or path"),
+        Query(description="a phrase in the code, actress, title, path or error; or field "
+                          "prefixes: `code:ABP actress:\"Yua Mikami\" error:timeout`"),
+    ] = None,
+    cause: Annotated[
+        CauseCode | None, BeforeValidator(_blank_to_none),
+        Query(description="items in error with this cause (see /api/meta)"),
     ] = None,
 ) -> QueueFilter:
-    return QueueFilter(status=status or None, movie_code=movie_code, actress=actress, q=q)
+    return QueueFilter(status=status or None, movie_code=movie_code, actress=actress, q=q,
+                       cause=cause)
 
 
 Filter = Annotated[QueueFilter, Depends(queue_filter)]
 
 
-def _detail(db: QueueDB, item: QueueItem) -> dict[str, Any]:
+def detail(ctx: AppContext, item: QueueItem) -> dict[str, Any]:
+    """One item in full, as ``GET /api/queue/{id}`` answers (and every action on it)."""
     data = item.to_dict()
-    data["events"] = [asdict(event) for event in db.events(item.id)]
+    data["events"] = [asdict(event) for event in ctx.db.events(item.id)]
+    data["server_link"] = link(ctx, item.emby_id)
+    data["poster_url"] = poster_url(item)
     return data
+
+
+def poster_url(item: QueueItem) -> str | None:
+    """The item's poster thumbnail, when a poster (or fanart) lies beside its filed video."""
+    if not item.library_path:
+        return None
+    found = sidecar_paths(FilePath(item.library_path))
+    if any(os.path.lexists(found[kind]) for kind in ("poster", "fanart")):
+        return f"/api/queue/{item.id}/poster?size=300"
+    return None
+
+
+def link(ctx: AppContext, emby_id: str | None) -> str | None:
+    """The item in the media server's web app (from the cached ``emby`` check, no request)."""
+    check = ctx.health.cached("emby")
+    return server_link(ctx.settings, check.details if check else {}, emby_id)
+
+
+def row(item: QueueItem) -> dict[str, Any]:
+    """One row of the queue table: its fields and what can be done about it."""
+    return {**item.summary(), "actions": item.actions()}
 
 
 @router.get("/api/queue", response_model=QueuePage, summary="List queue items")
@@ -78,7 +113,7 @@ def list_queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     items, total = ctx.db.list_items(flt, sort=sort, page=page, limit=limit)
-    return {"items": [item.summary() for item in items], "total": total, "page": page,
+    return {"items": [row(item) for item in items], "total": total, "page": page,
             "limit": limit}
 
 
@@ -101,36 +136,46 @@ def export_csv(ctx: Ctx, request: Request, flt: Filter, sort: SortParam = "newes
 
 
 @router.post("/api/queue/retry-errors", response_model=RetriedOut,
-             responses=error_responses(401, 403), summary="Retry every matching error item")
+             responses=error_responses(401, 403),
+             summary="Retry the matching errors a retry can fix",
+             description="Without `cause`: the errors that retry by themselves, now. With "
+                         "`cause`: the items stopped by it (after a person fixed it). Items "
+                         "with no code, a duplicate or an uncertain match are never re-run.")
 def retry_errors(ctx: Ctx, body: RetryFilter | None = None) -> dict[str, int]:
     body = body or RetryFilter()
     flt = QueueFilter(status="error", movie_code=body.movie_code or None,
-                      actress=body.actress or None, q=body.q or None)
+                      actress=body.actress or None, q=body.q or None, cause=body.cause)
     return {"retried": ctx.db.retry_matching(flt)}
 
 
 @router.get("/api/queue/{item_id}", response_model=QueueItemDetail,
             responses=error_responses(404), summary="One item in full")
 def get_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
-    return _detail(ctx.db, ctx.db.require(item_id))
+    return detail(ctx, ctx.db.require(item_id))
 
 
 @router.post("/api/queue/{item_id}/retry", response_model=QueueItemDetail,
              responses=error_responses(401, 403, 404, 409), summary="Retry an error item now")
 def retry_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
-    return _detail(ctx.db, ctx.db.retry(item_id))
+    return detail(ctx, ctx.db.retry(item_id))
 
 
 @router.post("/api/queue/{item_id}/reprocess-metadata", response_model=QueueItemDetail,
              responses=error_responses(401, 403, 404, 409),
              summary="Re-fetch metadata and push it to Emby again")
 def reprocess_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
-    return _detail(ctx.db, ctx.db.reprocess(item_id))
+    return detail(ctx, ctx.db.reprocess(item_id))
 
 
 @router.delete("/api/queue/{item_id}", response_model=DeletedOut,
                responses=error_responses(401, 403, 404, 409),
-               summary="Forget an item (the file on disk is not touched)")
+               summary="Ignore the item's file (a completed item is only forgotten)",
+               description="The item leaves the queue and, unless it was completed, its file "
+                           "is ignored: never queued again until un-ignored "
+                           "(`DELETE /api/ignored/{id}`). Nothing on disk is touched.")
 def delete_item(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
-    ctx.db.delete(item_id)
-    return {"id": item_id, "deleted": True}
+    if ctx.db.require(item_id).status == "completed":
+        ctx.db.delete(item_id)
+        return {"id": item_id, "deleted": True, "ignored": False}
+    ctx.db.ignore(item_id)
+    return {"id": item_id, "deleted": True, "ignored": True}

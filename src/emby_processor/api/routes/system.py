@@ -11,7 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from emby_processor import catalogue
 from emby_processor.api.deps import Ctx
+from emby_processor.api.fix_schemas import AcknowledgeIn, CleanupCountOut
 from emby_processor.api.metrics import CONTENT_TYPE, render_metrics
 from emby_processor.api.schemas import (
     CleanupJobOut,
@@ -25,6 +27,7 @@ from emby_processor.api.schemas import (
     error_responses,
     json_error_responses,
 )
+from emby_processor.db import ItemConflict, ItemNotFound
 from emby_processor.timeutil import now_iso
 from emby_processor.vocabulary import as_document
 
@@ -44,10 +47,33 @@ def health(ctx: Ctx, request: Request) -> dict[str, Any] | JSONResponse:
     return report
 
 
+@router.post("/api/health/acknowledge", response_model=HealthOut,
+             responses=error_responses(401, 403, 404, 409),
+             summary="Mark a warning as known (it folds away until it changes or recovers)")
+def acknowledge(ctx: Ctx, body: AcknowledgeIn) -> dict[str, Any]:
+    try:
+        ctx.health.acknowledge(body.check, body.acknowledged)
+    except KeyError as error:
+        raise ItemNotFound(str(error.args[0])) from None
+    except ValueError as error:
+        raise ItemConflict(str(error)) from None
+    report: dict[str, Any] = ctx.health.report()
+    return report
+
+
 @router.get("/api/meta", response_model=MetaOut,
             summary="The vocabulary: statuses, stages, causes of failure, queue columns")
-async def meta() -> dict[str, Any]:
-    return as_document()
+async def meta(ctx: Ctx) -> dict[str, Any]:
+    document = as_document()
+    words = {entry["code"]: entry for entry in catalogue.as_document()}
+    document["causes"] = [{**cause, **words[cause["code"]]} for cause in document["causes"]]
+    document["actions"] = [{"name": name, "label": label}
+                           for name, label in catalogue.ACTION_LABELS.items()]
+    document["settings"] = {
+        "max_retries": ctx.settings.max_retries,
+        "cleanup_completed_after_days": ctx.settings.cleanup_completed_after_days,
+    }
+    return document
 
 
 @router.get("/api/stats", response_model=StatsOut, summary="Items per status and top actresses")
@@ -55,6 +81,17 @@ def stats(
     ctx: Ctx, top: Annotated[int, Query(ge=0, le=1000, description="actresses to list")] = 20,
 ) -> dict[str, Any]:
     return ctx.db.stats(top)
+
+
+@router.get("/api/cleanup/preview", response_model=CleanupCountOut,
+            summary="How many completed items a cleanup would remove now")
+def cleanup_count(
+    ctx: Ctx,
+    older_than_days: Annotated[float | None, Query(ge=0, le=36500, description=(
+        "default: CLEANUP_COMPLETED_AFTER_DAYS"))] = None,
+) -> dict[str, Any]:
+    days = ctx.settings.cleanup_completed_after_days if older_than_days is None else older_than_days
+    return {"count": ctx.db.cleanup_count(days), "older_than_days": days}
 
 
 @router.post(

@@ -44,7 +44,7 @@ export function setToken(token) {
   $("forget-token").classList.toggle("d-none", !token);
 }
 
-export async function api(path, { method = "GET", body } = {}) {
+export async function api(path, { method = "GET", body, timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") {
     headers["X-Requested-With"] = "emby-processor";
@@ -60,7 +60,7 @@ export async function api(path, { method = "GET", body } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       credentials: "same-origin",
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new Unreachable(error && error.message ? error.message : "network error");
@@ -90,10 +90,10 @@ export async function api(path, { method = "GET", body } = {}) {
 }
 
 /** A change: on 401 ask for the API token (once or twice), then try again. */
-export async function change(path, { method = "POST", body } = {}) {
+export async function change(path, { method = "POST", body, timeoutMs } = {}) {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await api(path, { method, body });
+      return await api(path, { method, body, timeoutMs });
     } catch (error) {
       if (error instanceof HttpError && error.status === 401 && attempt < 2) {
         const token = await askToken(attempt ? "That token was refused. Try again." : error.detail);

@@ -1,5 +1,6 @@
-/* The Health panel and the header's badges: overall status, workers paused, each worker's state,
- * the database, and the checks (problems first, the good ones folded away). */
+/* The Health panel and the header's badges: overall status (a button: why, in a dialog), workers
+ * paused, each worker's state and what it is doing, the database, and the checks (what sets the
+ * status first, then warnings, acknowledged ones and the good ones folded away). */
 import { api } from "./api.js";
 import { $, el, fmtBytes } from "./dom.js";
 
@@ -12,9 +13,19 @@ const CHECK_ICON = { ok: "✓", warning: "!", error: "✕" };
 
 let lastKey = "";
 let paused = false;
+let current = null;
+const listeners = [];
 
 /** Whether the workers were paused at the last look. */
 export const isPaused = () => paused;
+
+/** The last health report (null before the first). */
+export const currentHealth = () => current;
+
+/** `fn(report)` after each new report (the health dialog follows it while open). */
+export function onHealth(fn) {
+  listeners.push(fn);
+}
 
 /** The next load redraws even if nothing changed (after an action, on "Refresh all"). */
 export function invalidateHealth() {
@@ -22,18 +33,33 @@ export function invalidateHealth() {
 }
 
 export async function loadHealth() {
-  const health = await api("/api/health");
-  const key = JSON.stringify({ ...health, uptime: null, uptime_seconds: null, checked_at: null, worker_details: null });
+  showHealth(await api("/api/health"));
+}
+
+/** Draws a report (from a poll, or the answer to an acknowledgement). */
+export function showHealth(health) {
+  current = health;
+  const doing = Object.fromEntries(Object.entries(health.worker_details || {}).map(([k, v]) => [k, v.doing]));
+  const key = JSON.stringify({ ...health, uptime: null, uptime_seconds: null, checked_at: null, worker_details: doing });
   $("health-meta").textContent = `up ${health.uptime || "?"} · v${health.version || "?"}`;
   if (key === lastKey) return;
   lastKey = key;
   renderHealth(health);
+  for (const fn of listeners) fn(health);
+}
+
+/** How many checks are failing without setting the status, and not acknowledged. */
+export function openWarnings(health) {
+  const setting = new Set((health.reasons || []).map((r) => r.check));
+  return Object.entries(health.checks || {}).filter(([name, c]) => c.status !== "ok" && !c.acknowledged && !setting.has(name));
 }
 
 function renderHeader(health) {
   const overall = $("overall-status");
+  const warnings = health.status === "healthy" ? openWarnings(health).length : 0;
   overall.textContent = health.status || "unknown";
-  overall.className = `badge ${OVERALL_BADGE[health.status] || "text-bg-secondary"}`;
+  if (warnings) overall.append(el("span", { className: "fw-normal", text: ` · ${warnings} warning${warnings === 1 ? "" : "s"}` }));
+  overall.className = `badge border-0 ${OVERALL_BADGE[health.status] || "text-bg-secondary"}`;
   paused = Boolean(health.paused);
   $("paused-badge").classList.toggle("d-none", !paused);
   const pauseButton = $("act-pause");
@@ -43,17 +69,18 @@ function renderHeader(health) {
 }
 
 function workersView(health) {
-  const workers = el("div", { className: "workers mb-2", attrs: { id: "health-workers" } });
+  const workers = el("ul", { className: "workers list-unstyled mb-2", attrs: { id: "health-workers" } });
   const details = health.worker_details || {};
   for (const [name, stateName] of Object.entries(health.workers || {})) {
     const info = details[name] || {};
     const hints = [];
-    if (info.message) hints.push(info.message);
     if (typeof info.processed === "number") hints.push(`processed ${info.processed}, failed ${info.failed || 0}`);
     if (typeof info.beat_age_seconds === "number") hints.push(`last heartbeat ${info.beat_age_seconds}s ago`);
-    workers.append(el("div", { className: "d-flex align-items-center gap-1", attrs: { title: hints.join(" · ") || null } },
-      el("span", { className: "text-truncate", text: name }),
-      el("span", { className: `badge ms-auto ${WORKER_BADGE[stateName] || "text-bg-secondary"}`, text: stateName })));
+    workers.append(el("li", { className: "worker", data: { worker: name }, attrs: { title: hints.join(" · ") || null } },
+      el("div", { className: "d-flex align-items-center gap-1" },
+        el("span", { className: "text-truncate fw-semibold", text: name }),
+        el("span", { className: `badge ms-auto ${WORKER_BADGE[stateName] || "text-bg-secondary"}`, text: stateName })),
+      info.doing ? el("div", { className: "worker-doing small text-body-secondary text-truncate", text: info.doing }) : null));
   }
   return [el("h3", { className: "h6 small text-body-secondary text-uppercase mb-1", text: "Workers" }), workers];
 }
@@ -72,18 +99,26 @@ const checkRow = ([name, check]) => el("div", { className: `check check-${check.
   el("span", { className: "check-name", text: name }), " ",
   el("span", { className: "check-msg", text: check.message || "" }));
 
-/** The media server is always in view (server, version, key accepted); problems next, errors
- * first; the remaining good checks fold away. */
+/** The media server is always in view (server, version, key accepted); what sets the status
+ * next, then the other problems; acknowledged warnings and the good checks fold away. */
 function checksView(health) {
   const parts = [];
   const checks = Object.entries(health.checks || {});
+  const setting = new Set((health.reasons || []).map((r) => r.check));
   const emby = checks.find(([name]) => name === "emby");
   if (emby && emby[1].status === "ok") parts.push(checkRow(emby));
-  const problems = checks.filter(([, c]) => c.status !== "ok")
-    .sort((a, b) => (a[1].status === "error" ? 0 : 1) - (b[1].status === "error" ? 0 : 1));
+  const problems = checks.filter(([name, c]) => c.status !== "ok" && !c.acknowledged)
+    .sort((a, b) => (setting.has(a[0]) ? 0 : 1) - (setting.has(b[0]) ? 0 : 1));
   if (problems.length) {
     parts.push(el("h3", { className: "h6 small text-body-secondary text-uppercase mt-2 mb-1", text: "Needs attention" }));
     for (const entry of problems) parts.push(checkRow(entry));
+  }
+  const known = checks.filter(([, c]) => c.status !== "ok" && c.acknowledged);
+  if (known.length) {
+    const box = el("details", { className: "mt-2", attrs: { id: "health-acknowledged" } },
+      el("summary", { text: `${known.length} acknowledged warning${known.length === 1 ? "" : "s"}` }));
+    for (const entry of known) box.append(checkRow(entry));
+    parts.push(box);
   }
   const fine = checks.filter(([name, c]) => c.status === "ok" && name !== "emby");
   if (fine.length) {

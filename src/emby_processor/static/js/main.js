@@ -3,19 +3,27 @@
  *
  * Start-up: theme and token controls first (they work offline), then the vocabulary from
  * /api/meta (retried with backoff while the server is unreachable), then the URL state, the
- * panels, the live log and the first poll cycle.
+ * panels, the live log and the first poll cycle. `act(name, item)` runs an item's button the
+ * same way wherever it is (the inbox, a queue row, the item dialog).
  */
-import { confirmRetry, wireActions } from "./actions.js";
+import { confirmIgnore, reprocessItem, retryAll, retryItem, wireActions } from "./actions.js";
 import { onUnreachable, setToken, getToken, Unreachable, describeError } from "./api.js";
+import { openChoose, wireChoose } from "./choose.js";
+import { wireCleanup } from "./cleanup.js";
 import { openDetail, refreshDetail, wireDetail } from "./detail.js";
 import { $, el } from "./dom.js";
+import { openDuplicate, wireDuplicate } from "./duplicate.js";
 import { invalidateHealth, loadHealth } from "./health.js";
+import { wireHealthDialog } from "./healthdialog.js";
+import { showIgnoredCount, wireIgnored } from "./ignored.js";
+import { invalidateInbox, loadInbox, wireInbox } from "./inbox.js";
 import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
 import { loadMeta } from "./meta.js";
 import {
   backoffDelay, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
 } from "./poll.js";
 import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
+import { openSetCode, wireSetCode } from "./setcode.js";
 import { buildStatCards, invalidateStats, loadStats, wireStats } from "./stats.js";
 import { wireTheme } from "./theme.js";
 import { toast } from "./toast.js";
@@ -43,24 +51,60 @@ async function loadVocabulary() {
   }
 }
 
+/** An item's button, wherever it is: `name` is one of the item's `actions`, or `details`. */
+function act(name, item) {
+  const run = {
+    details: () => openDetail(item.id),
+    set_code: () => openSetCode(item),
+    choose: () => openChoose(item),
+    duplicate: () => openDuplicate(item),
+    retry: () => retryItem(item.id),
+    reprocess: () => reprocessItem(item.id),
+    ignore: () => confirmIgnore(item),
+  }[name];
+  if (run) run();
+}
+
+function refreshAll() {
+  invalidateHealth();
+  invalidateStats();
+  invalidateInbox();
+  invalidateQueue();
+  if (logsDown()) connectLogs(false);
+  refreshSoon();
+}
+
 function wirePanels() {
-  wireStats({ onFilter: (status) => applyFilters({ status }), onActress: (actress) => applyFilters({ actress }) });
-  wireQueue({ onDetails: openDetail, onRetry: confirmRetry });
+  wireStats({
+    onFilter: (status) => applyFilters({ status, cause: "" }),
+    onActress: (actress) => applyFilters({ actress }),
+    onIgnored: showIgnoredCount,
+  });
+  wireInbox({
+    onAction: act,
+    onShowGroup: (cause) => {
+      applyFilters({ status: "needs_attention", cause });
+      $("queue-card").focus();
+    },
+    onRetryGroup: (cause) => retryAll({ cause }),
+  });
+  wireQueue({ onAction: act });
   wireDetail({
+    onAction: act,
     onShowLogs: (id) => {
       showItemLogs(id);
       focusLogs();
     },
   });
+  wireSetCode();
+  wireDuplicate({ onItem: openDetail });
+  wireChoose({ onSetCode: openSetCode });
+  wireIgnored();
+  wireCleanup();
+  wireHealthDialog();
   wireLogs({ onItem: openDetail });
   wireActions();
-  $("act-refresh").addEventListener("click", () => {
-    invalidateHealth();
-    invalidateStats();
-    invalidateQueue();
-    if (logsDown()) connectLogs(false);
-    refreshSoon();
-  });
+  $("act-refresh").addEventListener("click", refreshAll);
   onRestored(() => {
     if (logsDown()) connectLogs(false);
   });
@@ -93,7 +137,7 @@ async function start() {
   syncFilterControls();
   writeUrl();
   wirePanels();
-  registerLoader(loadHealth, loadStats, loadQueue, refreshDetail);
+  registerLoader(loadHealth, loadStats, loadInbox, loadQueue, refreshDetail);
   connectLogs(true);
   tick();
   document.body.dataset.ready = "true";

@@ -34,36 +34,27 @@ export function whenNoModal() {
   });
 }
 
-/** Bootstrap modal confirmation; resolves {ok, days}. */
-export async function confirmAction({ title, text, confirmLabel = "Confirm", danger = false, askDays = false }) {
+/** The page's confirmation for what loses something; resolves {ok}. (Inside a dialog the
+ * dialog's own footer asks instead, so the focus never leaves it.) */
+export async function confirmAction({ title, text, confirmLabel = "Confirm", danger = false }) {
   await whenNoModal();
   $("confirm-title").textContent = title;
   $("confirm-text").textContent = text;
   const ok = $("confirm-ok");
   ok.textContent = confirmLabel;
   ok.className = `btn ${danger ? "btn-danger" : "btn-primary"}`;
-  $("confirm-days-group").classList.toggle("d-none", !askDays);
-  const days = $("confirm-days");
-  days.value = "";
   const node = $("confirm-modal");
   return new Promise((resolve) => {
     let result = { ok: false };
     const onSubmit = (event) => {
       event.preventDefault();
-      const raw = days.value.trim();
-      if (askDays && raw !== "" && !(Number(raw) >= 0)) {
-        days.classList.add("is-invalid");
-        return;
-      }
-      result = { ok: true, days: askDays && raw !== "" ? Number(raw) : null };
+      result = { ok: true };
       modal("confirm-modal").hide();
     };
-    const onShown = () => (askDays ? days : ok).focus();
     $("confirm-form").addEventListener("submit", onSubmit);
-    node.addEventListener("shown.bs.modal", onShown, { once: true });
+    node.addEventListener("shown.bs.modal", () => ok.focus(), { once: true });
     node.addEventListener("hidden.bs.modal", () => {
       $("confirm-form").removeEventListener("submit", onSubmit);
-      days.classList.remove("is-invalid");
       resolve(result);
     }, { once: true });
     showModal("confirm-modal");

@@ -1,9 +1,13 @@
-/* The queue table: filters (status, search, sort, actress), 50 rows a page with a pager, and a
- * Retry / View details button on each row. Column titles, statuses, stages and causes are the
- * service's words (meta.js). */
+/* The queue table: filters (status or kind of trouble, cause, search, sort, actress), 50 rows a
+ * page with a pager, and on each row its main action and View details. An error row says what
+ * happened in a sentence; one that retries by itself says which attempt comes next and when.
+ * Column titles, statuses, stages and causes are the service's words (meta.js). */
 import { api, HttpError } from "./api.js";
+import { actionButton } from "./buttons.js";
 import { $, basename, debounce, el, fmtNumber, plural, timeNode } from "./dom.js";
-import { cause, defaultSort, fieldLabel, hasField, sorts, stageLabel, statusBadge, statuses } from "./meta.js";
+import {
+  attemptText, cause, defaultSort, fieldLabel, hasField, sorts, stageLabel, statusBadge, statuses, troubleOf, troubles,
+} from "./meta.js";
 import { onBackgroundError } from "./poll.js";
 import { PAGE_SIZE, SEARCH_DEBOUNCE_MS, SEARCH_MAX_LENGTH } from "./settings.js";
 import { markStatCard } from "./stats.js";
@@ -15,6 +19,7 @@ const COLUMNS = ["id", "movie_code", "actress", "status", "emby_id", "created_at
 let seq = 0;
 let lastKey = "";
 const rowVersions = new Map();
+const shown = new Map(); // id -> item, for the row buttons
 
 export function invalidateQueue() {
   lastKey = "";
@@ -22,7 +27,10 @@ export function invalidateQueue() {
 
 /** Filter choices and column titles from the vocabulary. */
 export function buildQueueControls() {
-  $("filter-status").append(...statuses().map(({ name, label }) => el("option", { text: label, attrs: { value: name } })));
+  $("filter-status").append(
+    ...statuses().map(({ name, label }) => el("option", { text: label, attrs: { value: name } })),
+    el("optgroup", { attrs: { label: "Errors" } },
+      ...troubles().map(({ name, label }) => el("option", { text: label, attrs: { value: name } }))));
   $("filter-sort").replaceChildren(...sorts().map(({ name, label }) => el("option", { text: label, attrs: { value: name } })));
   const headers = COLUMNS.filter(hasField).map((name) => el("th", {
     className: name === "id" ? "text-end" : "", text: fieldLabel(name), attrs: { scope: "col" },
@@ -65,30 +73,26 @@ export async function loadQueue() {
   renderQueue(data);
 }
 
-/** Status, stage and, for an error, the cause in a sentence above the raw error text. */
+/** Status (errors as needs you / retrying), stage and, for an error, what happened in a sentence
+ * (the raw error text on hover; the item's details fold it under "Technical details"). */
 function statusCell(item) {
-  const cell = el("td", { className: "status-cell" }, statusBadge(item.status));
+  const cell = el("td", { className: "status-cell" }, statusBadge(item));
   if (item.status !== "completed" && item.stage) {
     cell.append(" ", el("span", { className: "small text-body-secondary", text: stageLabel(item.stage) }));
   }
   if (item.status === "error") {
     const known = cause(item.cause);
-    if (known) cell.append(el("div", { className: "cause", text: known.title, attrs: { title: known.hint } }));
-    if (item.error_message) {
-      cell.append(el("div", { className: "err text-truncate", text: item.error_message, attrs: { title: item.error_message } }));
-    }
+    const sentence = item.message || (known ? known.title : item.error_message);
+    if (sentence) cell.append(el("div", { className: "cause", text: sentence, attrs: { title: item.error_message || null } }));
+    if (troubleOf(item) === "retrying") cell.append(el("div", { className: "attempt small", text: attemptText(item) }));
   }
   return cell;
 }
 
 function actionsCell(item) {
   const cell = el("td", { className: "actions text-end" });
-  if (item.status === "error") {
-    cell.append(el("button", {
-      className: "btn btn-sm btn-outline-danger me-1", text: "Retry",
-      attrs: { type: "button", "aria-label": `Retry item ${item.id}` }, data: { action: "retry", id: item.id },
-    }));
-  }
+  const main = (item.actions || []).find((name) => name !== "ignore" && name !== "reprocess");
+  if (item.status === "error" && main) cell.append(actionButton(main, item, { main: main !== "retry" }), " ");
   cell.append(el("button", {
     className: "btn btn-sm btn-outline-secondary", text: "View details",
     attrs: { type: "button", "aria-label": `View details of item ${item.id}` }, data: { action: "details", id: item.id },
@@ -108,7 +112,8 @@ const CELLS = {
 };
 
 function renderRow(item) {
-  const row = el("tr", { data: { id: item.id, status: item.status } });
+  shown.set(item.id, item);
+  const row = el("tr", { data: { id: item.id, status: item.status, trouble: troubleOf(item) || "" } });
   const previous = rowVersions.get(item.id);
   if (previous && previous !== item.updated_at) row.classList.add("row-updated");
   rowVersions.set(item.id, item.updated_at);
@@ -118,6 +123,7 @@ function renderRow(item) {
 }
 
 function renderQueue(data) {
+  shown.clear();
   const body = $("queue-body");
   const active = document.activeElement;
   const focus = active && body.contains(active) && active.dataset.action
@@ -185,6 +191,9 @@ export function syncFilterControls() {
   $("filter-sort").value = state.sort;
   $("actress-chip-name").textContent = state.actress;
   $("actress-chip-row").classList.toggle("d-none", !state.actress);
+  const known = cause(state.cause);
+  $("cause-chip-name").textContent = known ? known.title : state.cause;
+  $("cause-chip-row").classList.toggle("d-none", !state.cause);
   markStatCard(state.status);
 }
 
@@ -196,8 +205,8 @@ export function applyFilters(changes) {
   reloadQueue();
 }
 
-/** `onDetails(id)` and `onRetry(id)` for the rows' buttons. */
-export function wireQueue({ onDetails, onRetry }) {
+/** `onAction(name, item)` for the rows' buttons (`details` included). */
+export function wireQueue({ onAction }) {
   const query = () => $("filter-q").value.slice(0, SEARCH_MAX_LENGTH);
   $("filter-status").addEventListener("change", (e) => applyFilters({ status: e.target.value }));
   $("filter-sort").addEventListener("change", (e) => applyFilters({ sort: e.target.value }));
@@ -209,8 +218,9 @@ export function wireQueue({ onDetails, onRetry }) {
     e.preventDefault();
     applyFilters({ q: query() });
   });
-  $("filter-clear").addEventListener("click", () => applyFilters({ status: "", q: "", actress: "", sort: defaultSort() }));
+  $("filter-clear").addEventListener("click", () => applyFilters({ status: "", q: "", actress: "", cause: "", sort: defaultSort() }));
   $("actress-chip-clear").addEventListener("click", () => applyFilters({ actress: "" }));
+  $("cause-chip-clear").addEventListener("click", () => applyFilters({ cause: "" }));
   $("pager").addEventListener("click", (e) => {
     const button = e.target.closest("button[data-page]");
     if (button && !button.disabled) setPage(Number(button.dataset.page));
@@ -218,8 +228,7 @@ export function wireQueue({ onDetails, onRetry }) {
   $("queue-body").addEventListener("click", (e) => {
     const button = e.target.closest("button[data-action]");
     if (!button) return;
-    const id = Number(button.dataset.id);
-    if (button.dataset.action === "details") onDetails(id);
-    else if (button.dataset.action === "retry") onRetry(id);
+    const item = shown.get(Number(button.dataset.id));
+    if (item) onAction(button.dataset.action, item);
   });
 }

@@ -13,3 +13,4 @@ export const SEARCH_DEBOUNCE_MS = 300;
 export const SEARCH_MAX_LENGTH = 200;
 export const TOKEN_KEY = "emby-processor.apiToken";
 export const THEME_KEY = "emby-processor.theme";
+export const INBOX_PER_GROUP = 3;

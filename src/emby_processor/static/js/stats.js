@@ -1,9 +1,13 @@
-/* Queue statistics: one card per status (a click filters the queue), the status chart and the
- * top actresses (a click filters by her). */
+/* Queue statistics: one card per status, errors split into the two kinds of trouble (needs you,
+ * retrying), each a filter of the queue; the chart and the top actresses (a click filters by
+ * her). */
 import { api } from "./api.js";
 import { $, el, fmtNumber, svg } from "./dom.js";
-import { statuses } from "./meta.js";
+import { statuses, troubles } from "./meta.js";
 import { TOP_ACTRESSES } from "./settings.js";
+
+/** The cards after Total, in order: the statuses but error, then the two kinds of error. */
+const cardEntries = () => [...statuses().filter((s) => s.name !== "error"), ...troubles()];
 
 let lastStats = null;
 let lastKey = "";
@@ -17,7 +21,7 @@ export function invalidateStats() {
 
 /** One card per status after the Total card, in the service's order. */
 export function buildStatCards() {
-  const cards = statuses().map(({ name, label }) => el("div", { className: "col" },
+  const cards = cardEntries().map(({ name, label }) => el("div", { className: "col" },
     el("button", {
       className: `stat-card stat-${name} w-100`,
       attrs: { type: "button", title: `Show the items with status “${label}”` },
@@ -28,8 +32,12 @@ export function buildStatCards() {
   $("stats").append(...cards);
 }
 
-/** `onFilter(status)` when a card is clicked, `onActress(name)` for a top actress. */
-export function wireStats({ onFilter, onActress }) {
+let onIgnoredCount = () => {};
+
+/** `onFilter(status)` when a card is clicked, `onActress(name)` for a top actress,
+ * `onIgnored(count)` with the number of ignored files. */
+export function wireStats({ onFilter, onActress, onIgnored }) {
+  onIgnoredCount = onIgnored || onIgnoredCount;
   $("stats").addEventListener("click", (e) => {
     const card = e.target.closest(".stat-card");
     if (card) onFilter(card.dataset.filter);
@@ -57,14 +65,15 @@ export async function loadStats() {
 }
 
 function renderStats(stats) {
-  for (const name of ["total", ...statuses().map((s) => s.name)]) {
+  for (const name of ["total", ...cardEntries().map((s) => s.name)]) {
     const node = $(`stat-${name}`);
     if (!node) continue;
     node.textContent = fmtNumber(stats[name]);
     node.dataset.value = String(stats[name]);
   }
   const retryAll = $("act-retry-errors");
-  retryAll.textContent = stats.error ? `Retry all errors (${fmtNumber(stats.error)})` : "Retry all errors";
+  retryAll.textContent = stats.retrying ? `Retry now (${fmtNumber(stats.retrying)})` : "Retry now";
+  onIgnoredCount(stats.ignored || 0);
   renderChart(stats);
   renderActresses(stats.by_actress || {});
 }
@@ -75,7 +84,7 @@ function renderChart(stats) {
   const labelWidth = 74;
   const valueWidth = 78;
   const barWidth = width - labelWidth - valueWidth;
-  const rows = statuses();
+  const rows = cardEntries();
   const total = stats.total || 0;
   const max = Math.max(1, ...rows.map((s) => stats[s.name] || 0));
   const chart = svg("svg", {
