@@ -1,7 +1,8 @@
 """Schema migration 13 (``db/schema.py``), in its own module for its length.
 
 Cheaper writes, and new files before a backlog. The indexes of the workers' own queries
-(claim, leases, retries, cleanup) hold only the rows of their status, items without a code
+(claim, leases, retries, cleanup) hold only the rows of their status (the retry index also
+counts the errors that retry by themselves without reading a row), items without a code
 stay out of the code index, the display-actress index goes (the actress filter reads
 item_actresses); ``priority`` 1 marks files queued as a backlog (a first import), which the
 workers take only when no new file is due; ``item_blocks`` counts items per status and block
@@ -24,7 +25,7 @@ DROP INDEX items_completed;
 CREATE INDEX items_code ON items (movie_code, id) WHERE movie_code IS NOT NULL;
 CREATE INDEX items_claim ON items (lane, priority, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX items_lease ON items (lease_expires_at) WHERE status = 'processing';
-CREATE INDEX items_retry ON items (next_attempt_at) WHERE status = 'error';
+CREATE INDEX items_retry ON items (error_kind, next_attempt_at, status) WHERE status = 'error';
 CREATE INDEX items_completed ON items (completed_at) WHERE status = 'completed';
 CREATE TABLE item_blocks (
     block INTEGER NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (block, status)
