@@ -179,6 +179,10 @@ def _page_sql(flt: QueueFilter, order: str, extra: str = "") -> str:
     if extra:
         # the id bound replaces the unfiltered page's ``id > 0`` (SQLite uses one lower bound)
         where = extra if where == NO_FILTER else f"{where} AND {extra}"
+    elif where == NO_FILTER and "updated_at" in order:
+        # by update the walk is along items_updated: an id test on each entry skipped would
+        # only cost time (a third of a deep page's)
+        where = "1"
     return (
         f"SELECT items.* FROM items WHERE items.id IN (SELECT items.id FROM {source}"
         f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
