@@ -26,7 +26,8 @@ DESKTOP = {"width": 1440, "height": 900}
 VIEWPORTS = {"phone": PHONE, "tablet": TABLET, "desktop": DESKTOP}
 SLOW_MS = 30_000  # the whole pipeline, through real HTTP to every fake
 # functions, not expressions: the page's CSP (no 'unsafe-eval') refuses eval() while waiting
-LOADED = "(selector) => [...document.querySelectorAll(selector)].some((i) => i.complete && i.naturalWidth > 0)"
+LOADED = ("(selector) => [...document.querySelectorAll(selector)]"
+          ".some((i) => i.complete && i.naturalWidth > 0)")
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -157,7 +158,8 @@ def test_on_a_phone_the_queue_is_cards_with_their_action(dash: Dash, page) -> No
     expect(filed).to_contain_text("Completed")
     expect(filed.locator(".qcard-action")).to_have_count(0)
     page.wait_for_function(LOADED, arg=f"#queue-cards li[data-id='{ids['filed']}'] img")
-    expect(page.locator(f"#queue-cards li[data-id='{ids['no_code']}'] .poster-none")).to_be_visible()
+    no_code = page.locator(f"#queue-cards li[data-id='{ids['no_code']}']")
+    expect(no_code.locator(".poster-none")).to_be_visible()
     retrying = page.locator(f"#queue-cards li[data-id='{ids['retrying']}']")
     expect(retrying).to_contain_text("next in 10 minutes")
 

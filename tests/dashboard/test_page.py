@@ -30,7 +30,8 @@ def test_page_loads_every_asset_from_the_app_with_no_internet(dash: Dash, page):
 
     # Bootstrap's CSS and JS really arrived (from the xstatic package, not a CDN)
     assert page.evaluate("typeof window.bootstrap.Modal") == "function"
-    background = page.eval_on_selector("#overall-status", "b => getComputedStyle(b).backgroundColor")
+    background = page.eval_on_selector("#overall-status",
+                                       "b => getComputedStyle(b).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
 
     rec = page.rec
