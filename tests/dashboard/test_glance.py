@@ -15,7 +15,15 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.dashboard.conftest import Axe, Dash, Item, describe_violations, open_dashboard, simple
+from tests.dashboard.conftest import (
+    Axe,
+    Dash,
+    Item,
+    describe_violations,
+    open_dashboard,
+    simple,
+    unfold,
+)
 from tests.dashboard.live import LiveService, live_service
 
 pytestmark = pytest.mark.browser
@@ -39,13 +47,6 @@ def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServic
 
 def phone(viewport: dict[str, int]) -> bool:
     return viewport["width"] < 768
-
-
-def unfold(page: Any, name: str) -> None:
-    toggle = page.get_by_role("button", name=name, exact=True)
-    if toggle.get_attribute("aria-expanded") == "false":
-        toggle.click()
-    expect(toggle).to_have_attribute("aria-expanded", "true")
 
 
 def filed_with_poster(dash: Dash, code: str, **extra: Any) -> Item:
