@@ -22,6 +22,7 @@ from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.api.routes import (
+    candidates,
     docs,
     fixes,
     history,
@@ -54,11 +55,12 @@ def create_app(
     health: HealthMonitor | None = None,
     upstream_checks: Mapping[str, UpstreamCheck] | None = None,
     closers: Sequence[Callable[[], None]] = (), keepalive_seconds: float = 15.0,
-    log_backlog: int = 100,
+    log_backlog: int = 100, images: Callable[[str], bytes] | None = None,
 ) -> FastAPI:
     """The ASGI app. ``keepalive_seconds`` is the SSE comment interval (tests shorten it).
 
-    ``upstream_checks`` feed the health monitor the app builds when given none."""
+    ``upstream_checks`` feed the health monitor the app builds when given none; ``images``
+    downloads the cover of a candidate for the page (without it, candidates show none)."""
     owns_db, owns_logs, owns_health = db is None, logs is None, health is None
     db = db or QueueDB(settings.db_path, lease_seconds=settings.lease_seconds)
     logs = logs or LogBuffer(settings.log_buffer_lines)
@@ -67,7 +69,8 @@ def create_app(
             settings)
         health = HealthMonitor(settings, db, upstream_checks=checks)
     notifier = LogNotifier(logs)
-    ctx = AppContext(settings, db, logs, health, notifier, keepalive_seconds, log_backlog)
+    ctx = AppContext(settings, db, logs, health, notifier, keepalive_seconds, log_backlog,
+                     images)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,7 +99,8 @@ def create_app(
     install_error_handlers(app)
     app.state.auth = build_auth(settings)
     for router in (system.router, history.router, poster.router, notify.router, queue.router,
-                   fixes.router, logs_routes.router, signin.router, docs.router, page.router):
+                   fixes.router, candidates.router, logs_routes.router, signin.router,
+                   docs.router, page.router):
         app.include_router(router)
     docs.mount_assets(app)
     page.mount_static(app)
