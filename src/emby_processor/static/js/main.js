@@ -8,19 +8,23 @@
  */
 import { confirmIgnore, reprocessItem, retryAll, retryItem, wireActions } from "./actions.js";
 import { onUnreachable, setToken, getToken, Unreachable, describeError } from "./api.js";
+import { showNeedsYou } from "./badge.js";
+import { wireCards } from "./cards.js";
 import { openChoose, wireChoose } from "./choose.js";
 import { wireCleanup } from "./cleanup.js";
 import { openDetail, refreshDetail, wireDetail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { openDuplicate, wireDuplicate } from "./duplicate.js";
+import { wireFolds } from "./fold.js";
 import { invalidateHealth, loadHealth } from "./health.js";
 import { wireHealthDialog } from "./healthdialog.js";
+import { invalidateHistory, loadHistory, wireHistory } from "./history.js";
 import { showIgnoredCount, wireIgnored } from "./ignored.js";
 import { invalidateInbox, loadInbox, wireInbox } from "./inbox.js";
 import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
 import { loadMeta } from "./meta.js";
 import {
-  backoffDelay, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
+  backoffDelay, onBackgroundError, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
 } from "./poll.js";
 import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
 import { openSetCode, wireSetCode } from "./setcode.js";
@@ -70,6 +74,7 @@ function refreshAll() {
   invalidateStats();
   invalidateInbox();
   invalidateQueue();
+  invalidateHistory();
   if (logsDown()) connectLogs(false);
   refreshSoon();
 }
@@ -87,8 +92,11 @@ function wirePanels() {
       $("queue-card").focus();
     },
     onRetryGroup: (cause) => retryAll({ cause }),
+    onCount: showNeedsYou,
   });
   wireQueue({ onAction: act });
+  wireCards({ onAction: act });
+  wireHistory({ onChange: () => loadHistory().catch(onBackgroundError) });
   wireDetail({
     onAction: act,
     onShowLogs: (id) => {
@@ -103,6 +111,9 @@ function wirePanels() {
   wireCleanup();
   wireHealthDialog();
   wireLogs({ onItem: openDetail });
+  $("logs-card").addEventListener("fold", (e) => {
+    if (e.detail.open) $("log-view").scrollTop = $("log-view").scrollHeight; // the newest lines
+  });
   wireActions();
   $("act-refresh").addEventListener("click", refreshAll);
   onRestored(() => {
@@ -131,13 +142,14 @@ async function start() {
   onUnreachable(() => setReachable(false));
   wirePolling();
   if (!(await loadVocabulary())) return;
+  wireFolds();
   buildStatCards();
   buildQueueControls();
   readUrl();
   syncFilterControls();
   writeUrl();
   wirePanels();
-  registerLoader(loadHealth, loadStats, loadInbox, loadQueue, refreshDetail);
+  registerLoader(loadHealth, loadStats, loadInbox, loadQueue, loadHistory, refreshDetail);
   connectLogs(true);
   tick();
   document.body.dataset.ready = "true";
