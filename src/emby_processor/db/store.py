@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
+from emby_processor.db.bulk import BulkActions
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.decisions import Decisions
 from emby_processor.db.history import HistoryReads
@@ -50,14 +51,16 @@ UPDATABLE = frozenset(
 )
 
 
-class QueueDB(Intake, QueueReads, ItemActions, Decisions, ServiceState, HistoryReads):
+class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceState,
+              HistoryReads):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
     leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete,
     clean up) in ``actions.py``, what a person decides (ignore, set a code, settle a duplicate)
-    in ``decisions.py``, the dashboard's reads in ``reads.py`` (its history in
-    ``history.py``), and heartbeats, controls and figures in ``service_state.py``.
+    in ``decisions.py``, the same for many items at once in ``bulk.py``, the dashboard's reads
+    in ``reads.py`` (its history in ``history.py``), and heartbeats, controls and figures in
+    ``service_state.py``.
     """
 
     def __init__(
