@@ -8,6 +8,7 @@
  */
 import { confirmIgnore, reprocessItem, retryAll, retryItem, wireActions } from "./actions.js";
 import { onUnreachable, setToken, getToken, Unreachable, describeError } from "./api.js";
+import { wireBulk } from "./bulk.js";
 import { openChoose, wireChoose } from "./choose.js";
 import { wireCleanup } from "./cleanup.js";
 import { openDetail, refreshDetail, wireDetail } from "./detail.js";
@@ -17,12 +18,14 @@ import { invalidateHealth, loadHealth } from "./health.js";
 import { wireHealthDialog } from "./healthdialog.js";
 import { showIgnoredCount, wireIgnored } from "./ignored.js";
 import { invalidateInbox, loadInbox, wireInbox } from "./inbox.js";
+import { wireKeys } from "./keys.js";
 import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
 import { loadMeta } from "./meta.js";
 import {
   backoffDelay, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
 } from "./poll.js";
 import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
+import { wireSelection } from "./selection.js";
 import { openSetCode, wireSetCode } from "./setcode.js";
 import { buildStatCards, invalidateStats, loadStats, wireStats } from "./stats.js";
 import { wireTheme } from "./theme.js";
@@ -89,6 +92,9 @@ function wirePanels() {
     onRetryGroup: (cause) => retryAll({ cause }),
   });
   wireQueue({ onAction: act });
+  wireSelection();
+  wireBulk();
+  wireKeys({ onAction: act });
   wireDetail({
     onAction: act,
     onShowLogs: (id) => {
@@ -107,13 +113,6 @@ function wirePanels() {
   $("act-refresh").addEventListener("click", refreshAll);
   onRestored(() => {
     if (logsDown()) connectLogs(false);
-  });
-  document.addEventListener("keydown", (e) => {
-    const typing = e.target.closest("input, textarea, select, [contenteditable]");
-    if (e.key === "/" && !typing && !document.querySelector(".modal.show")) {
-      e.preventDefault();
-      $("filter-q").focus();
-    }
   });
 }
 

@@ -9,6 +9,7 @@ import {
   attemptText, cause, defaultSort, fieldLabel, hasField, sorts, stageLabel, statusBadge, statuses, troubleOf, troubles,
 } from "./meta.js";
 import { onBackgroundError } from "./poll.js";
+import { decorateRow, queueRendered, selectCell, selectHeader } from "./selection.js";
 import { PAGE_SIZE, SEARCH_DEBOUNCE_MS, SEARCH_MAX_LENGTH } from "./settings.js";
 import { markStatCard } from "./stats.js";
 import { isFiltered, queueParams, state, writeUrl } from "./urlstate.js";
@@ -36,7 +37,7 @@ export function buildQueueControls() {
     className: name === "id" ? "text-end" : "", text: fieldLabel(name), attrs: { scope: "col" },
   }));
   headers.push(el("th", { className: "text-end", text: "Actions", attrs: { scope: "col" } }));
-  $("queue-head").replaceChildren(el("tr", {}, ...headers));
+  $("queue-head").replaceChildren(el("tr", {}, selectHeader(), ...headers));
 }
 
 export async function loadQueue() {
@@ -117,8 +118,10 @@ function renderRow(item) {
   const previous = rowVersions.get(item.id);
   if (previous && previous !== item.updated_at) row.classList.add("row-updated");
   rowVersions.set(item.id, item.updated_at);
+  row.append(selectCell(item));
   for (const name of COLUMNS.filter(hasField)) row.append(CELLS[name](item));
   row.append(actionsCell(item));
+  decorateRow(row, item);
   return row;
 }
 
@@ -131,7 +134,7 @@ function renderQueue(data) {
   const rows = data.items.map(renderRow);
   if (!rows.length) {
     rows.push(el("tr", {}, el("td", {
-      className: "text-center text-body-secondary py-4", attrs: { colspan: COLUMNS.filter(hasField).length + 1 },
+      className: "text-center text-body-secondary py-4", attrs: { colspan: COLUMNS.filter(hasField).length + 2 },
       text: isFiltered() ? "No item matches these filters." : "The queue is empty. Files that appear in a watch folder show up here.",
     })));
   }
@@ -148,6 +151,7 @@ function renderQueue(data) {
     : "0 items";
   $("queue-summary").textContent = `${plural(data.total, "item")}${isFiltered() ? " match" : ""}`;
   renderPager(data.total, data.page);
+  queueRendered(data);
 }
 
 function renderPager(total, page) {
