@@ -151,15 +151,22 @@ function announceErrors(batch) {
   while (region.childElementCount > ALERTS_KEPT) region.firstElementChild.remove();
 }
 
+/** Hides the lines without the search text, and the date lines with none shown under them. */
 function applySearch() {
-  const view = $("log-view");
-  view.dataset.searching = String(Boolean(logs.search));
   let shown = 0;
   let total = 0;
-  for (const line of view.querySelectorAll(".log-line")) {
-    line.hidden = !matches(line);
+  let marker = null;
+  for (const node of $("log-view").children) {
+    if (node.classList.contains("log-date")) {
+      marker = node;
+      marker.hidden = true;
+      continue;
+    }
+    node.hidden = !matches(node);
     total += 1;
-    if (!line.hidden) shown += 1;
+    if (node.hidden) continue;
+    shown += 1;
+    if (marker) marker.hidden = false;
   }
   $("log-search-info").textContent = logs.search ? `${fmtNumber(shown)} of ${fmtNumber(total)} lines` : "";
 }
