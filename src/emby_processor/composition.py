@@ -13,7 +13,7 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import FrameType
@@ -31,7 +31,7 @@ from emby_processor.mediaserver.pathmap import PathMap
 from emby_processor.notify import build_notifier
 from emby_processor.organizer import Organizer
 from emby_processor.organizer.images import ImageFetcher
-from emby_processor.organizer.localimage import cover_reader
+from emby_processor.organizer.localimage import backdrop_reader, cover_reader
 from emby_processor.pipeline.identify import identify
 from emby_processor.pipeline.metadata import fetch_metadata
 from emby_processor.pipeline.organize import organize
@@ -39,6 +39,7 @@ from emby_processor.pipeline.outcome import StageFn
 from emby_processor.pipeline.publish import PublishParts, ServerGate, publish
 from emby_processor.providers.base import MetadataProvider
 from emby_processor.providers.chain import ProviderChain
+from emby_processor.providers.channels import ChannelBook, ChannelStore
 from emby_processor.providers.registry import build_providers
 from emby_processor.vocabulary import LANE_WORKERS, Lane, Stage
 from emby_processor.watcher import Watcher, scan_once
@@ -77,6 +78,8 @@ class Upstreams:
     providers: list[MetadataProvider]
     media_server: MediaServerClient | None
     images: ImageFetcher
+    #: the DMM channel prefixes known per label, shared by r18.dev and the chain that learns them
+    channels: ChannelBook = field(default_factory=ChannelBook)
 
     def close(self) -> None:
         for provider in self.providers:
@@ -89,14 +92,17 @@ class Upstreams:
         self.images.close()
 
 
-def build_upstreams(settings: Settings) -> Upstreams:
+def build_upstreams(settings: Settings, channels: ChannelStore | None = None) -> Upstreams:
+    """``channels`` keeps the DMM channels learned from answers (the queue database); without
+    it they are kept in memory."""
     http = HttpClientFactory(http_limits(settings))
-    providers = build_providers(settings.metadata_providers, settings, http)
+    book = ChannelBook(channels)
+    providers = build_providers(settings.metadata_providers, settings, http, book)
     media_server = None
     if settings.emby_url and settings.emby_api_key:
         media_server = MediaServerClient(settings.emby_url, settings.emby_api_key,
                                          user_id=settings.emby_user_id, http=http)
-    return Upstreams(providers, media_server, ImageFetcher(http))
+    return Upstreams(providers, media_server, ImageFetcher(http), book)
 
 
 def build_health(settings: Settings, db: QueueDB, upstreams: Upstreams) -> HealthMonitor:
@@ -132,7 +138,8 @@ class Workers:
 
     def file_stages(self) -> dict[Stage, StageFn]:
         s = self.settings
-        chain = ProviderChain(self.upstreams.providers, on_failure=self._provider_failed)
+        chain = ProviderChain(self.upstreams.providers, on_failure=self._provider_failed,
+                              learn=self.upstreams.channels.learn)
         organizer = Organizer(
             library_dir=s.library_dir, mode=s.effective_organize_mode,
             template=s.library_template, write_nfo=s.write_nfo, write_images=s.write_images,
@@ -152,7 +159,7 @@ class Workers:
         parts = PublishParts(
             server=server, gate=self.gate, path_map=PathMap.parse(s.emby_path_map or ""),
             wait_seconds=s.emby_item_wait_seconds, poll_seconds=s.emby_poll_seconds,
-            read_cover=cover_reader(images.fetch),
+            read_cover=cover_reader(images.fetch), read_backdrop=backdrop_reader(images.fetch),
             photos=images.fetch if s.upload_actress_photos else None,
             other_parts=self.db.other_parts,
             on_upstream_error=self.db.count_upstream_error,
@@ -220,7 +227,8 @@ def build_app(settings: Settings) -> FastAPI:
     upstreams = build_upstreams(settings)
     checks = build_upstream_checks(settings, emby=upstreams.media_server,
                                    providers=upstreams.providers)
-    return create_app(settings, upstream_checks=checks, closers=[upstreams.close])
+    return create_app(settings, upstream_checks=checks, closers=[upstreams.close],
+                      images=upstreams.images)
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -234,7 +242,7 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
     if workers:
         require_writable(db)
     try:
-        upstreams = build_upstreams(settings)
+        upstreams = build_upstreams(settings, db)
     except BaseException:
         db.close()
         raise
@@ -249,7 +257,7 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
         if service is not None:
             service.start()
         if api:
-            _serve(settings, db, logs, health)
+            _serve(settings, db, logs, health, upstreams.images)
         else:
             stop = threading.Event()
             install_stop_signals(stop.set)
@@ -265,13 +273,16 @@ def run(settings: Settings, *, api: bool, workers: bool) -> int:
     return 0
 
 
-def _serve(settings: Settings, db: QueueDB, logs: LogBuffer, health: HealthMonitor) -> None:
+def _serve(
+    settings: Settings, db: QueueDB, logs: LogBuffer, health: HealthMonitor,
+    images: Callable[[str], bytes],
+) -> None:
     import uvicorn
 
     from emby_processor.api.app import create_app
     from emby_processor.api.serving import server_options
 
-    app = create_app(settings, db=db, logs=logs, health=health)
+    app = create_app(settings, db=db, logs=logs, health=health, images=images)
     config = uvicorn.Config(
         app, **server_options(settings), timeout_graceful_shutdown=GRACEFUL_SECONDS)
     logger.info("dashboard on http://%s:%d/", settings.api_host, settings.api_port)

@@ -7,7 +7,13 @@ retrying later can help (``transient``) or a person has to act (``permanent``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from emby_processor.vocabulary import CauseCode, ErrorKind
+
+if TYPE_CHECKING:
+    from emby_processor.metadata import MovieMetadata
 
 __all__ = ["CauseCode", "ErrorKind"]  # re-exported: the words errors are classified by
 
@@ -45,6 +51,9 @@ class ProcessingError(EmbyProcessorError):
         self.retry_after = retry_after
         if cause is not None:
             self.cause = cause
+        #: the movies this could be (``MovieMetadata`` records), kept on the item so that a
+        #: person can choose one; set when the metadata step found only uncertain answers
+        self.candidates: tuple[MovieMetadata, ...] = ()
 
 
 class TransientError(ProcessingError):
@@ -104,6 +113,17 @@ class MetadataNotFoundError(PermanentError):
     """No configured provider knows the code."""
 
     cause: CauseCode = "unknown_code"
+
+
+class AmbiguousMatchError(PermanentError):
+    """The answers are not sure enough to write: a guess nobody confirmed, or two providers
+    describing different movies. ``candidates`` holds them for a person to choose."""
+
+    cause: CauseCode = "ambiguous_match"
+
+    def __init__(self, message: str, candidates: Sequence[MovieMetadata]) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
 
 
 class MetadataMismatchError(UpstreamError):

@@ -43,7 +43,7 @@ LIMITS = FieldLimits()
 
 _NAMES = ("maker", "label", "series")
 _CODES = ("code", "content_id", "language", "source", "source_id")
-_URLS = ("cover_url", "poster_url", "trailer_url", "homepage_url")
+_URLS = ("cover_url", "poster_url", "thumb_url", "trailer_url", "homepage_url")
 _PERSON_NAMES = ("name", "name_ja", "name_romaji", "name_kana")
 
 

@@ -60,6 +60,8 @@ class QueueItem:
     actresses: list[str] = field(default_factory=list)
     title: str | None = None
     metadata_json: str | None = None
+    #: the movies an uncertain match could be (JSON), kept for a person to choose
+    candidates_json: str | None = None
     library_path: str | None = None
     server_path: str | None = None
     organize_intent: str | None = None
@@ -166,6 +168,8 @@ class QueueItem:
         """Every field for the API; paths as shown (``file_path`` is the file system's)."""
         data = _shown(asdict(self))
         data.pop("metadata_json")
+        candidates = data.pop("candidates_json")
+        data["candidate_count"] = len(json.loads(candidates)) if candidates else 0
         data["cause"] = data.pop("error_cause")
         data["message"], data["hint"] = self.message, self.hint
         data["actions"] = self.actions()

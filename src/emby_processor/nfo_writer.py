@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
-from emby_processor.metadata import MovieMetadata
+from emby_processor.metadata import (
+    CODE_KEY,
+    CONTENT_ID_KEY,
+    METATUBE_KEY,
+    MovieMetadata,
+    provider_ids,
+)
 
 DECLARATION = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n'
 
@@ -40,7 +46,9 @@ def _add(parent: Element, tag: str, value: object, **attrs: str) -> None:
 
 
 def render_nfo(metadata: MovieMetadata, *, mpaa: str = "JP-18+") -> bytes:
-    """The ``.nfo`` document as UTF-8 bytes. ``<id>`` is never written: Emby reads it as IMDb."""
+    """The ``.nfo`` document as UTF-8 bytes: only elements Emby, Jellyfin, Kodi or the MetaTube
+    plugin read (docs/providers.md, 5.2), the ids under the keys the API writes. ``<id>`` is
+    never written: Emby reads it as IMDb."""
     m = metadata
     root = Element("movie")
     _add(root, "title", f"{m.code} {m.title}".strip() if m.title else m.code)
@@ -49,7 +57,6 @@ def render_nfo(metadata: MovieMetadata, *, mpaa: str = "JP-18+") -> bytes:
     _add(root, "plot", m.plot)
     if m.release_date:
         _add(root, "premiered", m.release_date.isoformat())
-        _add(root, "releasedate", m.release_date.isoformat())
     _add(root, "year", m.year or (m.release_date.year if m.release_date else None))
     _add(root, "runtime", m.runtime_minutes)
     _add(root, "mpaa", mpaa)
@@ -74,9 +81,11 @@ def render_nfo(metadata: MovieMetadata, *, mpaa: str = "JP-18+") -> bytes:
     _add(root, "votes", m.votes)
     _add(root, "website", m.homepage_url)
     _add(root, "trailer", m.trailer_url)
-    _add(root, "metatubeid", m.external_ids.get("metatube"))
-    cid = m.content_id or m.external_ids.get("dmm_cid")
-    if cid:
-        _add(root, "uniqueid", cid, type="dmm", default="true")
+    ids = provider_ids(m)
+    # the MetaTube plugin reads <metatubeid> into the same key as our API write
+    _add(root, "metatubeid", ids.pop(METATUBE_KEY, None))
+    default = CONTENT_ID_KEY if CONTENT_ID_KEY in ids else CODE_KEY
+    for key, value in ids.items():
+        _add(root, "uniqueid", value, type=key, **({"default": "true"} if key == default else {}))
     indent(root, space="  ")
     return (DECLARATION + tostring(root, encoding="unicode") + "\n").encode("utf-8")

@@ -137,8 +137,9 @@ _CAUSES: tuple[Cause, ...] = (
           "Set the code by hand, or rename the file so its name holds it (it is queued anew)."),
     Cause("unknown_code", "permanent", "No metadata site knows this code",
           "Check the code; if it is right, add an .nfo beside the file or set another code."),
-    Cause("ambiguous_match", "permanent", "More than one movie could be this one",
-          "Choose the right movie among the candidates."),
+    Cause("ambiguous_match", "permanent", "Not sure which movie this is",
+          "Nothing was written: the item waits with the movies it could be. Choose the right "
+          "one among its candidates, or set the code by hand."),
     Cause("provider_unreachable", "transient", "A metadata site did not answer",
           "Nothing to do: it is retried with growing pauses. Check the site if it lasts."),
     Cause("provider_blocked", "transient", "A metadata site refused us for now",

@@ -1,7 +1,8 @@
 """Each failure a person can fix from the page, walked end to end in Chromium against the real
-service and the fake upstreams: set a code for a file that has none, settle a duplicate each of
-the three ways, ignore a file and take it back. What the person sees is checked on the page;
-what happened is checked on disk and in the fake media server."""
+service and the fake upstreams: set a code for a file that has none, choose the right movie for
+an uncertain match, settle a duplicate each of the three ways, ignore a file and take it back.
+What the person sees is checked on the page; what happened is checked on disk and in the fake
+media server."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 from emby_processor.watcher import scan_once
 from tests.dashboard.conftest import open_dashboard
 from tests.dashboard.live import LiveService, live_service
+from tests.fakes.r18dev import other_channel_record, sample_record
 from tests.pipeline.stack import SERVER_LIBRARY
 
 pytestmark = pytest.mark.browser
@@ -75,6 +77,33 @@ def test_set_a_code_for_a_file_that_has_none(live: LiveService, page) -> None:
     page.wait_for_function("() => document.querySelector('img.detail-poster').naturalWidth > 0")
     link = page.locator("#detail-server-link")
     expect(link).to_have_attribute("href", re.compile(rf"id={done.emby_id}\b"))
+
+
+def test_choose_the_right_movie_for_an_uncertain_match(live: LiveService, page) -> None:
+    # a label nobody knows the DMM channel of: r18.dev answers only a record without the code
+    real = sample_record("XYZ-030", content_id="777xyz030", image_base=live.stack.image_base())
+    guess = other_channel_record(real, dvd_id=None, title="Probably XYZ-030")
+    live.stack.r18dev.add_other_channel(real, guess)
+    video = live.stack.drop("XYZ-030.mp4", b"the video")
+    stuck = live.wait_for_item("XYZ-030.mp4", status="error")
+    assert stuck.cause == "ambiguous_match"
+    assert video.exists() and live.stack.emby.announced == []  # nothing filed, nothing written
+
+    open_dashboard(page, live)
+    group = page.locator("#inbox-body [data-cause='ambiguous_match']")
+    expect(group).to_contain_text("1 uncertain match")
+    inbox_button(page, "Choose the right movie…", stuck.id).click()
+    cards = page.locator("#choose-list .candidate")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Probably XYZ-030")
+    cards.first.get_by_role("button", name=re.compile("Choose this one")).click()
+    expect(page.locator("#choose-modal")).to_be_hidden()
+
+    done = live.wait_for_item("XYZ-030.mp4", timeout=SLOW_MS / 1000, status="completed")
+    assert done.title == "Probably XYZ-030" and not video.exists()
+    held = live.stack.emby.get(done.emby_id or "")
+    assert "Probably XYZ-030" in held["Name"] and held["LockData"] is True
+    expect(page.locator("#inbox-empty")).to_contain_text("Nothing needs you", timeout=SLOW_MS)
 
 
 def make_duplicate(live: LiveService) -> tuple[int, Path, Path]:

@@ -101,7 +101,7 @@ def test_every_search_is_served_by_an_index(db: QueueDB, items: dict[str, int], 
 def test_upgrade_indexes_the_errors_already_kept(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, target=10)  # the version before the search migration (11)
+    migrate(conn, target=11)  # the version before the search migration (12)
     conn.execute(
         "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage, error_message,"
         " error_kind, actresses, created_at, updated_at) VALUES ('/w/a.mp4', 1, 1, 'error',"

@@ -48,6 +48,18 @@ def test_sets_every_owned_field_and_keeps_the_rest() -> None:
     assert sent["Path"] == "/mnt/media/ABP-123.mp4"
 
 
+def test_the_old_nfo_key_of_our_content_id_is_replaced_by_the_one_key() -> None:
+    # Jellyfin read 0.1.0's .nfo (<uniqueid type="dmm">) into ProviderIds["dmm"]
+    dto = {**emby_dto(), "ProviderIds": {"dmm": "118abp00123", "Tmdb": "42"}}
+    sent = build_update(dto, sample_metadata(), JELLYFIN)
+    assert sent["ProviderIds"] == {"Tmdb": "42", "JavCode": "ABP-123", "DmmCid": "118abp00123",
+                                   "MetaTube": "FANZA:118abp00123"}
+    # someone else's id under that key is not ours to drop
+    dto["ProviderIds"] = {"dmm": "999other00001"}
+    assert build_update(dto, sample_metadata(), JELLYFIN)["ProviderIds"]["dmm"] == (
+        "999other00001")
+
+
 def test_emby_tags_go_to_both_fields_consistently() -> None:
     sent = build_update(emby_dto(), sample_metadata(), EMBY)
     tags = ["mine", "ABSOLUTELY PERFECT", "見本シリーズ", "プレステージ"]

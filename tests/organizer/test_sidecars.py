@@ -9,7 +9,9 @@ from defusedxml import ElementTree
 
 from emby_processor.errors import UpstreamError
 from emby_processor.metadata import MovieMetadata
+from emby_processor.organizer.artwork import image_size
 from emby_processor.organizer.sidecars import NFO_MARKER, with_marker, write_sidecars
+from tests.fakes.images import dmm_image
 
 from .conftest import make_metadata, temp_files
 
@@ -71,6 +73,19 @@ def test_poster_falls_back_to_cover(video: Path) -> None:
     result = write(video, meta, fetch, write_nfo=False)
     assert len(result.written) == 2 and result.warnings == []
     assert fetch.calls == ["http://img.invalid/cover.jpg"]  # fetched once, used twice
+
+
+def test_the_poster_is_the_front_of_the_jacket_and_the_fanart_the_jacket(video: Path) -> None:
+    # what r18.dev gives: a 147x200 thumbnail of the front and the full landscape jacket
+    thumb, jacket = "http://img.invalid/ps.jpg", "http://img.invalid/pl.jpg"
+    meta = make_metadata(poster_url=None, thumb_url=thumb, cover_url=jacket)
+    fetch = Images({thumb: dmm_image("ps"), jacket: dmm_image("pl")})
+    result = write(video, meta, fetch)
+    assert result.warnings == []
+    poster = video.with_name("ABP-123-poster.jpg").read_bytes()
+    assert image_size(poster) == (377, 538)  # portrait, the jacket's full height
+    assert video.with_name("ABP-123-fanart.jpg").read_bytes() == dmm_image("pl")
+    assert fetch.calls == [jacket]  # downloaded once; the thumbnail was never needed
 
 
 def test_multi_part_sidecars_follow_the_part(tmp_path: Path, metadata: MovieMetadata) -> None:

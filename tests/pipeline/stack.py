@@ -111,7 +111,7 @@ class InProcess:
     def __init__(self, stack: Stack, monkeypatch: Any, **overrides: str) -> None:
         self.settings = stack.settings(monkeypatch, **overrides)
         self.db: QueueDB = open_db(self.settings)
-        self.upstreams = build_upstreams(self.settings)
+        self.upstreams = build_upstreams(self.settings, self.db)
         #: the workers of the process, as ``emby-processor workers`` builds them
         self.service = Workers(self.settings, self.db, self.upstreams)
 

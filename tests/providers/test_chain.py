@@ -69,7 +69,8 @@ def test_first_complete_answer_wins_and_later_ones_are_not_asked() -> None:
 
 
 def test_gaps_are_filled_in_chain_order_with_provenance() -> None:
-    partial = MovieMetadata(code="abp123", title="Partial", plot="Plot from a",
+    # the same movie (same title), a thinner record first
+    partial = MovieMetadata(code="abp123", title="FULL", plot="Plot from a",
                             external_ids={"metatube": "X:1"})  # fmt: skip
     full = complete(plot=None, label="Label b", genres=["Drama"])
     nfo = MovieMetadata(code="ABP-123", series="Series c", genres=["Ignored"])
@@ -92,7 +93,7 @@ def test_gaps_are_filled_in_chain_order_with_provenance() -> None:
 
 def test_no_complete_answer_merges_everything_in_order() -> None:
     a = Stub("a", MovieMetadata(code="ABP-123", title="A title", release_date=date(2020, 1, 2)))
-    b = Stub("b", MovieMetadata(code="ABP-123", title="B title", maker="B maker", year=1999))
+    b = Stub("b", MovieMetadata(code="ABP-123", title="A title", maker="B maker", year=1999))
     m = ProviderChain([a, b]).fetch("ABP-123")
     assert (m.title, m.maker, m.release_date) == ("A title", "B maker", date(2020, 1, 2))
     assert m.year == 2020  # follows the merged date, not b's stray year
@@ -172,7 +173,7 @@ def test_whole_chain_against_the_fakes(metatube: Served, r18: Served, tmp_path: 
     r18.fake.add_movie(sample_record("ABP-123", comment_en=None, title_en=None))
     video = tmp_path / "ABP-123.mp4"
     video.write_bytes(b"")
-    nfo = MovieMetadata(code="ABP-123", title="from nfo", plot="Plot from the nfo")
+    nfo = MovieMetadata(code="ABP-123", title="ABP-123 の見本タイトル", plot="Plot from the nfo")
     video.with_suffix(".nfo").write_bytes(render_nfo(nfo))
     providers = [
         MetaTubeProvider(metatube.url, timeout=5),

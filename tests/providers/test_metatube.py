@@ -37,7 +37,8 @@ def test_maps_every_field_of_movie_info(metatube: Served, client: MetaTubeProvid
     assert m.genres == ["単体作品", "ドラマ"]
     assert [p.name for p in m.actresses] == ["見本花子", "例示月子"]
     assert m.cover_url is not None and m.cover_url.endswith("118abp00123pl.jpg")
-    assert m.poster_url is not None and m.poster_url.endswith("118abp00123ps.jpg")
+    assert m.poster_url is None  # no big_thumb_url: the jacket's front is cut out
+    assert m.thumb_url is not None and m.thumb_url.endswith("118abp00123ps.jpg")
     assert len(m.screenshot_urls) == 2
     assert m.trailer_url is not None and m.trailer_url.endswith("_dmb_w.mp4")
     assert m.rating == pytest.approx(8.2)
@@ -59,7 +60,7 @@ def test_empty_null_zero_values_are_missing(metatube: Served, client: MetaTubePr
     assert m is not None
     assert m.plot is None and m.directors == [] and m.release_date is None and m.year is None
     assert m.runtime_minutes is None and m.rating is None and m.genres == []
-    assert m.screenshot_urls == [] and m.actresses == [] and m.poster_url is None
+    assert m.screenshot_urls == [] and m.actresses == [] and m.poster_url is m.thumb_url is None
     assert m.maker is None and m.label is None and m.series is None
     assert m.content_id is None  # only FANZA ids are DMM content ids
     assert m.external_ids == {"metatube": "JavBus:ABP-124"}
@@ -248,6 +249,42 @@ def test_failing_candidate_falls_back_to_the_next(
     fake.faults.set("500", path_prefix="/v1/movies/FANZA/")
     m = client.fetch("ABP-123")
     assert m is not None and m.title == "bus"
+
+
+def test_an_incomplete_record_is_no_record_and_the_next_candidate_answers(
+    metatube: Served, client: MetaTubeProvider
+) -> None:
+    fake = metatube.fake
+    fake.validate = True  # the real server's IsValid: no cover -> 500 "incomplete metadata"
+    fake.add_movie(sample_movie("ABP-123", cover_url=""))
+    fake.add_movie(sample_movie("ABP-123", provider="JavBus", movie_id="ABP-123", title="bus"))
+    m = client.fetch("ABP-123")
+    assert m is not None and m.title == "bus"
+
+
+def test_only_incomplete_records_mean_metatube_does_not_know_the_code(
+    metatube: Served, client: MetaTubeProvider
+) -> None:
+    fake = metatube.fake
+    fake.validate = True
+    fake.add_movie(sample_movie("ABP-123", cover_url=""))
+    fake.add_movie(sample_movie("ABP-123", provider="JavBus", movie_id="ABP-123", cover_url=""))
+    assert client.fetch("ABP-123") is None  # not an outage: asking again gives the same
+    info = [r for r in fake.requests.all() if not r.path.startswith("/v1/movies/search")]
+    assert len(info) == 2  # each candidate asked once
+
+
+def test_another_500_beside_an_incomplete_record_stays_transient(
+    metatube: Served, client: MetaTubeProvider
+) -> None:
+    fake = metatube.fake
+    fake.validate = True
+    fake.add_movie(sample_movie("ABP-123", cover_url=""))
+    fake.add_movie(sample_movie("ABP-123", provider="JavBus", movie_id="ABP-123"))
+    fake.faults.set("500", path_prefix="/v1/movies/JavBus/")
+    with pytest.raises(UpstreamError, match="HTTP 500") as caught:
+        client.fetch("ABP-123")
+    assert caught.value.kind == "transient"
 
 
 def test_actress_images_come_from_actor_search(

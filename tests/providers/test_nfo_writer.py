@@ -7,6 +7,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
+from emby_processor.mediaserver.dialect import JELLYFIN
+from emby_processor.mediaserver.dto import build_update
 from emby_processor.metadata import MovieMetadata, Person
 from emby_processor.nfo_writer import render_nfo
 
@@ -56,7 +58,7 @@ def test_section_5_document() -> None:
     assert root.findtext("originaltitle") == "見本タイトル"
     assert root.findtext("sorttitle") == "ABC-123"
     assert root.findtext("plot") == "あらすじの例。"
-    assert root.findtext("premiered") == root.findtext("releasedate") == "2021-06-01"
+    assert root.findtext("premiered") == "2021-06-01"
     assert root.findtext("year") == "2021"
     assert root.findtext("runtime") == "120"
     assert root.findtext("mpaa") == "JP-18+"
@@ -76,17 +78,52 @@ def test_section_5_document() -> None:
     assert root.findtext("website") == "https://video.dmm.co.jp/av/content/?id=118abc00123"
     assert root.findtext("trailer") == "https://cc3001.dmm.co.jp/litevideo/t.mp4"
     assert root.findtext("metatubeid") == "FANZA:118abc00123"
-    uid = root.find("uniqueid")
-    assert uid is not None and uid.text == "118abc00123"
-    assert uid.attrib == {"type": "dmm", "default": "true"}
+    uids = {u.get("type"): (u.text, u.get("default")) for u in root.iter("uniqueid")}
+    assert uids == {"JavCode": ("ABC-123", None), "DmmCid": ("118abc00123", "true")}
     assert root.find("id") is None  # Emby would take it for an IMDb id
+
+
+def jellyfin_reads_ids(root: Element, plugin_keys: tuple[str, ...] = ("MetaTube",)) -> dict[
+        str, str]:
+    """The provider ids Jellyfin's NFO reader takes from a document: each ``<uniqueid
+    type="X">`` as X, verbatim, and ``<{key lower-cased}id>`` for a plugin's key."""
+    ids = {u.get("type") or "": (u.text or "").strip() for u in root.iter("uniqueid")}
+    for key in plugin_keys:
+        value = root.findtext(f"{key.lower()}id")
+        if value:
+            ids[key] = value
+    return ids
+
+
+def test_every_id_has_the_same_key_in_the_nfo_and_in_the_api() -> None:
+    m = sample()
+    written = build_update({"Name": "x", "ProviderIds": {}}, m, JELLYFIN)
+    assert jellyfin_reads_ids(parse(render_nfo(m))) == written["ProviderIds"]
+    m.content_id, m.external_ids = None, {}
+    written = build_update({"Name": "x", "ProviderIds": {}}, m, JELLYFIN)
+    assert jellyfin_reads_ids(parse(render_nfo(m))) == written["ProviderIds"] == {
+        "JavCode": "ABC-123"}
+
+
+def test_only_elements_that_a_reader_reads() -> None:
+    # every element of a full document, and who reads it (docs/providers.md, 5.2)
+    read_by = {
+        "title": "all", "originaltitle": "all", "sorttitle": "all", "plot": "all",
+        "premiered": "all", "year": "all", "runtime": "all", "mpaa": "all", "studio": "all",
+        "set": "all", "tag": "all", "genre": "all", "director": "all", "actor": "all",
+        "rating": "all", "votes": "Emby, Kodi", "website": "Emby",
+        "trailer": "Emby, Kodi (Jellyfin only YouTube plugin links)",
+        "metatubeid": "the MetaTube plugin", "uniqueid": "Jellyfin, Kodi",
+    }
+    assert {e.tag for e in parse(render_nfo(sample()))} == set(read_by)
+    assert parse(render_nfo(sample())).find("releasedate") is None  # premiered says it
 
 
 def test_mpaa_is_configurable_and_empty_fields_are_left_out() -> None:
     root = parse(render_nfo(MovieMetadata(code="ABC-001"), mpaa="XXX"))
     assert root.findtext("mpaa") == "XXX"
     assert root.findtext("title") == "ABC-001"
-    assert [e.tag for e in root] == ["title", "sorttitle", "mpaa"]
+    assert [e.tag for e in root] == ["title", "sorttitle", "mpaa", "uniqueid"]  # the code
 
 
 def test_slashes_and_commas_do_not_split_names() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -12,9 +13,10 @@ import pytest
 
 from emby_processor.errors import UpstreamBlockedError, UpstreamError
 from emby_processor.httpclient import USER_AGENT
+from emby_processor.providers.channels import ChannelBook, MemoryChannels
 from emby_processor.providers.r18dev import CacheEntry, R18DevProvider
 from emby_processor.providers.r18dev_mapping import map_record
-from tests.fakes.r18dev import DETAIL, sample_record
+from tests.fakes.r18dev import DETAIL, other_channel_record, sample_record
 from tests.providers.conftest import Served
 
 Make = Callable[..., R18DevProvider]
@@ -62,7 +64,8 @@ def test_maps_record_preferring_english(r18: Served, make: Make) -> None:
     assert actress.image_url == "https://pics.dmm.co.jp/mono/actjpgs/actress_0.jpg"
     assert actress.external_ids == {"r18dev": "22"}
     assert m.cover_url is not None and m.cover_url.endswith("118abp00123pl.jpg")
-    assert m.poster_url is not None and m.poster_url.endswith("118abp00123ps.jpg")
+    assert m.poster_url is None  # r18.dev has no large poster: the jacket's front is cut out
+    assert m.thumb_url is not None and m.thumb_url.endswith("118abp00123ps.jpg")
     assert m.screenshot_urls and m.screenshot_urls[0].endswith("jp-1.jpg")
     assert m.trailer_url is not None and m.trailer_url.endswith("_mhb_w.mp4")
     assert m.homepage_url == "https://r18.dev/videos/vod/movies/detail/-/id=118abp00123/"
@@ -114,10 +117,13 @@ def test_actress_image_url_prefix_rule() -> None:
     assert people[1].name == "乙"  # no romaji: the kanji name is the display name
 
 
-def test_lookup_uses_code_first_then_compact_form(r18: Served, make: Make) -> None:
-    r18.fake.add_movie(sample_record("ABP-123"), lookup_keys=["abp123"])
-    assert make().fetch("ABP-123") is not None
-    assert paths(r18) == ["/dvd_id=ABP-123/json", "/dvd_id=abp123/json",
+def test_lookup_asks_the_compact_form_first_then_the_code_as_written(
+    r18: Served, make: Make
+) -> None:
+    r18.fake.add_movie(sample_record("ABP-123"), lookup_keys=["ABP-123"])
+    m = make().fetch("ABP-123")
+    assert m is not None and m.match == "exact"
+    assert paths(r18) == ["/dvd_id=abp123/json", "/dvd_id=ABP-123/json",
                           "/combined=118abp00123/json"]  # fmt: skip
 
 
@@ -128,15 +134,16 @@ def test_lookup_with_another_dvd_id_is_rejected(r18: Served, make: Make) -> None
     assert "/combined=118abp00124/json" not in paths(r18)
 
 
-def test_fuzzy_record_is_only_a_fallback(r18: Served, make: Make) -> None:
+def test_a_record_without_the_code_is_only_a_fuzzy_match(r18: Served, make: Make) -> None:
     r18.fake.add_movie(sample_record("ABP-123", dvd_id=None), lookup_keys=[])
     r18.fake.add_fuzzy("ABP-123", "118abp00123")
     m = make().fetch("ABP-123")
     assert m is not None and m.code == "ABP-123" and m.content_id == "118abp00123"
-    # first the other lookup form and the guessed content ids, only then the fuzzy candidate
+    assert m.match == "fuzzy" and not m.confident
+    # the label's known channel (118) first, then the unprefixed guesses
     assert paths(r18) == [
-        "/dvd_id=ABP-123/json", "/dvd_id=abp123/json", "/combined=abp00123/json",
-        "/combined=abp123/json", "/combined=118abp00123/json",
+        "/dvd_id=abp123/json", "/dvd_id=ABP-123/json", "/combined=118abp00123/json",
+        "/combined=118abp123/json", "/combined=abp00123/json", "/combined=abp123/json",
     ]  # fmt: skip
 
 
@@ -147,10 +154,11 @@ def test_fuzzy_record_of_another_movie_is_ignored(r18: Served, make: Make) -> No
     assert "/combined=999xyz00999/json" not in paths(r18)
 
 
-def test_guessed_content_id_is_validated(r18: Served, make: Make) -> None:
+def test_guessed_content_id_is_validated_and_only_a_guess(r18: Served, make: Make) -> None:
     r18.fake.add_movie(sample_record("ABP-123", content_id="abp00123"), lookup_keys=[])
     m = make().fetch("ABP-123")
     assert m is not None and m.content_id == "abp00123"
+    assert m.match == "guessed" and not m.confident
     r18.fake.add_movie(sample_record("ABP-777", content_id="abp00124"), lookup_keys=[])
     assert make().fetch("ABP-124") is None  # the record says ABP-777
 
@@ -161,18 +169,114 @@ def test_partial_lookup_answer_is_used_when_combined_is_missing(r18: Served, mak
     assert m is not None and m.title == "Sample Title of ABP-123"
 
 
+# -- one code, several DMM channels (docs/providers.md, 2.3 and 2.4) ----------------------------
+
+
+@pytest.mark.parametrize("dvd_id", [None, "ABF-030"], ids=["dvd_id-null", "labelled"])
+def test_the_labels_known_channel_beats_another_channels_lookup_answer(
+    r18: Served, make: Make, dvd_id: str | None
+) -> None:
+    real = sample_record("ABF-030", content_id="118abf030", title_en="The Real ABF-030")
+    r18.fake.add_other_channel(real, other_channel_record(real, dvd_id=dvd_id))
+    m = make().fetch("ABF-030")  # the shipped table knows ABF as Prestige's 118
+    assert m is not None and m.title == "The Real ABF-030" and m.content_id == "118abf030"
+    assert m.match == "known_prefix" and m.confident
+    assert paths(r18)[-2:] == ["/combined=118abf00030/json", "/combined=118abf030/json"]
+
+
+def test_an_answer_on_the_labels_main_channel_needs_no_more_requests(
+    r18: Served, make: Make
+) -> None:
+    r18.fake.add_movie(sample_record("ABF-031", content_id="118abf00031"))
+    m = make().fetch("ABF-031")
+    assert m is not None and m.match == "exact"
+    assert paths(r18) == ["/dvd_id=abf031/json", "/combined=118abf00031/json"]
+
+
+def test_a_labelled_answer_stands_when_no_known_channel_has_the_movie(
+    r18: Served, make: Make
+) -> None:
+    r18.fake.add_movie(sample_record("ABF-032", content_id="436abf00032"))
+    m = make().fetch("ABF-032")
+    assert m is not None and m.match == "exact" and m.content_id == "436abf00032"
+    assert "/combined=118abf00032/json" in paths(r18)
+
+
+def test_channels_learned_from_answers_are_asked(r18: Served, make: Make) -> None:
+    book = ChannelBook(MemoryChannels(), shipped={})
+    real = sample_record("XYZ-002", content_id="777xyz00002", title_en="The Real XYZ-002")
+    r18.fake.add_other_channel(real, other_channel_record(real, dvd_id="XYZ-002"))
+    provider = make(channels=book)
+    unlearned = provider.fetch("XYZ-002")
+    assert unlearned is not None and unlearned.title != "The Real XYZ-002"  # nothing known yet
+    book.learn("XYZ-001", "777xyz00001")  # an answer seen earlier
+    m = provider.fetch("XYZ-002", refresh=True)
+    assert m is not None and m.title == "The Real XYZ-002" and m.match == "known_prefix"
+
+
+def test_a_known_channels_record_without_the_code_is_fuzzy(r18: Served, make: Make) -> None:
+    r18.fake.add_movie(sample_record("ABF-033", content_id="118abf00033", dvd_id=None),
+                       lookup_keys=[])
+    m = make(guess_content_ids=False).fetch("ABF-033")
+    assert m is not None and m.match == "fuzzy" and m.content_id == "118abf00033"
+
+
 @pytest.mark.parametrize("mode", ["ok", "html200"])
 def test_not_found(r18: Served, make: Make, mode: str) -> None:
     r18.fake.faults.set(mode)
     assert make().fetch("ABP-123") is None
 
 
-def test_sends_polite_headers(r18: Served, make: Make) -> None:
-    make().fetch("ABP-123")
+def test_sends_polite_browser_like_headers(r18: Served, make: Make) -> None:
+    r18.fake.cloudflare = True  # lets browser-like requests through, challenges the others
+    r18.fake.add_movie(sample_record("ABP-123"))
+    assert make().fetch("ABP-123") is not None
     for request in r18.fake.requests.all():
-        assert request.user_agent == USER_AGENT
-        assert request.headers["accept"] == "application/json"
-        assert request.headers["referer"] == "https://r18.dev/"
+        assert request.user_agent == USER_AGENT  # still says who is asking
+        assert "application/json" in request.headers["accept"]
+        assert "*/*" in request.headers["accept"]
+        assert request.headers["accept-language"].startswith("en")
+        assert request.headers["referer"] == r18.url.rstrip("/") + "/"
+
+
+def test_a_challenge_pauses_every_request_for_a_while(r18: Served, make: Make) -> None:
+    r18.fake.add_movie(sample_record("ABP-123"))
+    r18.fake.faults.set("403", times=1)
+    provider = make(block_pause=30.0)
+    with pytest.raises(UpstreamBlockedError) as first:
+        provider.fetch("ABP-123")
+    assert first.value.cause == "provider_blocked" and first.value.kind == "transient"
+    assert first.value.retry_after == pytest.approx(30.0, abs=1)
+    asked = len(r18.fake.requests)
+    # the challenge is over on the site, but nobody asks again before the pause has passed
+    with pytest.raises(UpstreamBlockedError, match="bot challenge") as again:
+        provider.fetch("ABP-124")
+    assert len(r18.fake.requests) == asked
+    assert 0 < (again.value.retry_after or 0) <= 30.0
+    status = provider.check()
+    assert not status.ok and "challenge" in status.message and len(r18.fake.requests) == asked
+
+
+def test_the_pause_after_a_challenge_grows_and_ends(r18: Served, make: Make) -> None:
+    r18.fake.add_movie(sample_record("ABP-123"))
+    provider = make(block_pause=0.2, max_block_pause=0.3)
+    r18.fake.faults.set("403", times=2)
+    with pytest.raises(UpstreamBlockedError) as first:
+        provider.fetch("ABP-123")
+    assert first.value.retry_after == pytest.approx(0.2, abs=0.05)
+    wait_until_unblocked(provider)
+    with pytest.raises(UpstreamBlockedError) as second:
+        provider.fetch("ABP-123")
+    assert second.value.retry_after == pytest.approx(0.3, abs=0.05)  # doubled, capped
+    wait_until_unblocked(provider)
+    assert provider.fetch("ABP-123") is not None  # the site lets us in again
+
+
+def wait_until_unblocked(provider: R18DevProvider, timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while provider.blocked_for() > 0:
+        assert time.monotonic() < deadline, "still paused"
+        time.sleep(0.02)
 
 
 def test_one_request_at_a_time_with_spacing_across_threads(r18: Served, make: Make) -> None:
@@ -331,6 +435,6 @@ def test_check_does_not_wait_behind_a_running_fetch(r18: Served, make: Make) -> 
         r18.fake.requests.wait_for(1)
         status = provider.check()
         assert status.ok and "busy" in status.message
-        assert [r.path for r in r18.fake.requests.all()] == [DETAIL + "/dvd_id=ABP-123/json"]
+        assert [r.path for r in r18.fake.requests.all()] == [DETAIL + "/dvd_id=abp123/json"]
     finally:
         fetching.join()

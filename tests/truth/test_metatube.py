@@ -8,9 +8,6 @@ from tests.pipeline.stack import Stack
 from tests.truth.conftest import file_one
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "retries MetaTube's deterministic 'incomplete metadata' 500 as an outage instead of "
-    "calling the code unknown"))
 def test_an_incomplete_record_nobody_else_has_is_an_unknown_code(
     emby: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:

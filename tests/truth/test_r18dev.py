@@ -4,25 +4,20 @@ front, the compact lookup form, and a jacket thumbnail that is 147x200."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.fakes.images import FRONT
+from tests.fakes.images import FRONT, dmm_image
 from tests.fakes.r18dev import DETAIL, other_channel_record, sample_record
 from tests.pipeline.stack import Stack
 from tests.truth.conftest import file_one
 
 
 @pytest.mark.parametrize("labelled", [
-    pytest.param(False, id="dvd_id-null", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=(
-            "accepts another DMM channel's release that a dvd_id lookup answered with dvd_id "
-            "null, and writes its title, cast and cover locked"))),
-    pytest.param(True, id="labelled-with-the-code", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=(
-            "accepts another DMM channel's release labelled with the right dvd_id (the check "
-            "compares series and number only) and writes it locked"))),
+    pytest.param(False, id="dvd_id-null"),
+    pytest.param(True, id="labelled-with-the-code"),
 ])
 def test_another_channels_release_is_not_written(
     emby: Stack, monkeypatch: pytest.MonkeyPatch, labelled: bool
@@ -40,9 +35,6 @@ def test_another_channels_release_is_not_written(
         assert item.title == "The Real ABF-030"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "sends an API client's headers (Accept: application/json, no Accept-Language), which "
-    "Cloudflare answers with its challenge page"))
 def test_requests_pass_cloudflare(emby: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     emby.r18dev.cloudflare = True
     emby.movie_on_r18dev("SSIS-001", actresses=(("三上悠亜", "Yua Mikami"),))
@@ -51,8 +43,6 @@ def test_requests_pass_cloudflare(emby: Stack, monkeypatch: pytest.MonkeyPatch) 
     assert item.actress == "Yua Mikami"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="asks r18.dev for 'SSIS-001' before the compact 'ssis001'")
 def test_the_compact_form_is_asked_first(emby: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     emby.movie_on_r18dev("SSIS-001", actresses=(("三上悠亜", "Yua Mikami"),))
     assert file_one(emby, monkeypatch, "SSIS-001.mp4").status == "completed"
@@ -60,9 +50,6 @@ def test_the_compact_form_is_asked_first(emby: Stack, monkeypatch: pytest.Monkey
     assert lookups[0] == f"{DETAIL}/dvd_id=ssis001/json"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "uploads r18.dev's 147x200 jacket thumbnail as the Primary image instead of the front of "
-    "the full jacket"))
 def test_the_primary_image_is_the_full_size_front_cover(
     emby: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,3 +62,23 @@ def test_the_primary_image_is_the_full_size_front_cover(
     assert height >= 500 and width < height  # the jacket's full height, portrait
     centre = poster.convert("RGB").getpixel((width // 2, height // 2))
     assert all(abs(int(c) - f) <= 24 for c, f in zip(centre, FRONT, strict=True))
+
+
+@pytest.mark.parametrize("sidecars", [True, False], ids=["with-sidecars", "without-sidecars"])
+def test_the_jacket_is_the_backdrop_and_no_thumbnail_is_fetched(
+    emby: Stack, monkeypatch: pytest.MonkeyPatch, sidecars: bool
+) -> None:
+    emby.images.real_sizes = True
+    emby.movie_on_r18dev("SSIS-001", actresses=(("三上悠亜", "Yua Mikami"),))
+    item = file_one(emby, monkeypatch, "SSIS-001.mp4", WRITE_IMAGES=str(sidecars).lower())
+    assert item.status == "completed", item.error_message
+    poster = Image.open(io.BytesIO(emby.emby.image(item.emby_id or "") or b""))
+    assert poster.size == (377, 538)  # the front, cut from the jacket at its full height
+    assert emby.emby.image(item.emby_id or "", "Backdrop") == dmm_image("pl")
+    assert not [r for r in emby.images.requests.all() if r.path.endswith("ps.jpg")]
+    video = Path(item.library_path or "")
+    fanart, cut = video.with_name("SSIS-001-fanart.jpg"), video.with_name("SSIS-001-poster.jpg")
+    assert fanart.exists() == cut.exists() == sidecars
+    if sidecars:
+        assert fanart.read_bytes() == dmm_image("pl")
+        assert Image.open(cut).size == (377, 538)

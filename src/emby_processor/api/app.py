@@ -23,6 +23,7 @@ from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.api.routes import (
     bulk,
+    candidates,
     docs,
     fixes,
     history,
@@ -55,11 +56,12 @@ def create_app(
     health: HealthMonitor | None = None,
     upstream_checks: Mapping[str, UpstreamCheck] | None = None,
     closers: Sequence[Callable[[], None]] = (), keepalive_seconds: float = 15.0,
-    log_backlog: int = 100,
+    log_backlog: int = 100, images: Callable[[str], bytes] | None = None,
 ) -> FastAPI:
     """The ASGI app. ``keepalive_seconds`` is the SSE comment interval (tests shorten it).
 
-    ``upstream_checks`` feed the health monitor the app builds when given none."""
+    ``upstream_checks`` feed the health monitor the app builds when given none; ``images``
+    downloads the cover of a candidate for the page (without it, candidates show none)."""
     owns_db, owns_logs, owns_health = db is None, logs is None, health is None
     db = db or QueueDB(settings.db_path, lease_seconds=settings.lease_seconds)
     logs = logs or LogBuffer(settings.log_buffer_lines)
@@ -68,7 +70,8 @@ def create_app(
             settings)
         health = HealthMonitor(settings, db, upstream_checks=checks)
     notifier = LogNotifier(logs)
-    ctx = AppContext(settings, db, logs, health, notifier, keepalive_seconds, log_backlog)
+    ctx = AppContext(settings, db, logs, health, notifier, keepalive_seconds, log_backlog,
+                     images)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,8 +101,8 @@ def create_app(
     app.state.auth = build_auth(settings)
     # bulk before queue: /api/queue/bulk/retry must not reach /api/queue/{item_id}/retry
     for router in (system.router, history.router, poster.router, notify.router, bulk.router,
-                   queue.router, fixes.router, logs_routes.router, signin.router, docs.router,
-                   page.router):
+                   queue.router, fixes.router, candidates.router, logs_routes.router,
+                   signin.router, docs.router, page.router):
         app.include_router(router)
     docs.mount_assets(app)
     page.mount_static(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,6 +24,8 @@ class AppContext:
     notifier: LogNotifier
     keepalive_seconds: float = 15.0
     log_backlog: int = 100
+    #: downloads an image a provider named (a candidate's cover); None where nothing may
+    images: Callable[[str], bytes] | None = None
 
 
 async def _context(request: Request) -> AppContext:

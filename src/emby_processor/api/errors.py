@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from emby_processor.db import ItemConflict, ItemNotFound
+from emby_processor.db import ItemConflict, ItemNotFound, UnknownCandidate
 from emby_processor.errors import StoreError, UpstreamError
 
 logger = logging.getLogger("emby_processor.api")
@@ -56,6 +56,10 @@ async def _conflict(request: Request, exc: Exception) -> JSONResponse:
     return error_json(409, str(exc))
 
 
+async def _unprocessable(request: Request, exc: Exception) -> JSONResponse:
+    return error_json(422, str(exc))
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("%s %s: %s", request.method, request.url.path, exc)
     return error_json(503, str(exc), {"Retry-After": "5"})
@@ -81,6 +85,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ItemNotFound, _not_found)
     app.add_exception_handler(ItemConflict, _conflict)
+    app.add_exception_handler(UnknownCandidate, _unprocessable)
     app.add_exception_handler(StoreError, _unavailable)
     app.add_exception_handler(UpstreamError, _unavailable)
     app.add_exception_handler(sqlite3.Error, _database)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from emby_processor.catalogue import Action
+from emby_processor.metadata import MatchKind
 from emby_processor.vocabulary import (
     CauseCode,
     CheckStatus,
@@ -177,7 +178,45 @@ class QueueItemDetail(BaseModel):
     created_at: str
     updated_at: str
     completed_at: str | None
+    candidate_count: int = Field(0, description=(
+        "movies an uncertain match could be, kept for a person to choose "
+        "(GET /api/queue/{id}/candidates)"))
     events: list[EventOut] = Field(description="the item's timeline, oldest first")
+
+
+class CandidateOut(BaseModel):
+    """One movie an uncertain match could be (docs/providers.md, 4.4)."""
+
+    id: str = Field(description="what POST /api/queue/{id}/choose takes",
+                    examples=["r18dev:118abc00030", "metatube:FANZA:118abc00030"])
+    source: str = Field(description="the provider that answered it")
+    content_id: str | None = Field(description="DMM content id, when known")
+    title: str
+    release_date: str | None = Field(description="YYYY-MM-DD")
+    maker: str | None
+    actresses: list[str]
+    cover_url: str | None
+    found_by: MatchKind = Field(description=(
+        "exact (by its code), known_prefix (at a content id of the label's DMM channel), "
+        "guessed (at a guessed content id), fuzzy (a record without the code)"))
+    agreed_by: list[str] = Field(description="other providers whose answer is the same movie")
+    record: dict[str, Any] = Field(description="the whole normalised record, written as it is "
+                                               "when chosen")
+
+
+class CandidatesOut(BaseModel):
+    id: int = Field(description="the queue item")
+    movie_code: str | None
+    cause: CauseCode | None
+    candidates: list[CandidateOut] = Field(description="empty when the item has none")
+
+
+class ChooseIn(BaseModel):
+    """Which candidate the item is."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    candidate: str = Field(min_length=1, max_length=500, description="a candidate's `id`")
 
 
 class RetryFilter(BaseModel):

@@ -24,6 +24,7 @@ import logging
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,19 @@ class ThumbnailCache:
             raise NoPoster(f"the poster is not usable: {error}") from None
         thumbnail = render(data, width)
         self._store(path, thumbnail, f"{item_id}-{width}-")
+        return Thumbnail(thumbnail, key)
+
+    def remote(self, url: str, width: int, download: Callable[[str], bytes]) -> Thumbnail:
+        """A thumbnail of the image at ``url`` (a cover a provider named, never a URL from a
+        request), downloaded once by ``download`` and kept like the others."""
+        key = hashlib.sha256(f"{url}\n{width}".encode()).hexdigest()[:24]
+        path = self.folder / f"remote-{key}.jpg"
+        try:
+            return Thumbnail(path.read_bytes(), key)
+        except FileNotFoundError:
+            pass
+        thumbnail = render(download(url), width)
+        self._store(path, thumbnail, f"remote-{key}")
         return Thumbnail(thumbnail, key)
 
     def _store(self, path: Path, data: bytes, prefix: str) -> None:

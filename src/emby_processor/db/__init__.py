@@ -11,7 +11,7 @@ from emby_processor.db.models import (
     Stage,
     Status,
 )
-from emby_processor.db.store import ItemConflict, ItemNotFound, QueueDB
+from emby_processor.db.store import ItemConflict, ItemNotFound, QueueDB, UnknownCandidate
 
 __all__ = [
     "STAGES",
@@ -27,4 +27,5 @@ __all__ = [
     "Sort",
     "Stage",
     "Status",
+    "UnknownCandidate",
 ]

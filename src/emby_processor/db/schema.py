@@ -241,14 +241,22 @@ _V9 = """
 ALTER TABLE items ADD COLUMN person_asked INTEGER NOT NULL DEFAULT 0;
 """
 
-# 10: what a person decided. Files a person ignored (by path, stored like items.file_path): the
+# 10: the candidates of an uncertain match, kept for a person to choose (JSON), and the DMM
+# channel prefixes seen per label (docs/providers.md, 2.3 and 4.4)
+_V10 = """
+ALTER TABLE items ADD COLUMN candidates_json TEXT;
+CREATE TABLE dmm_channels (label TEXT NOT NULL, prefix TEXT NOT NULL, seen INTEGER NOT NULL,
+    last_seen_at TEXT NOT NULL, PRIMARY KEY (label, prefix)) WITHOUT ROWID;
+"""
+
+# 11: what a person decided. Files a person ignored (by path, stored like items.file_path): the
 # watcher never queues them until they are un-ignored; ``released`` is then the change number
 # (control key ignored_version) that un-ignored it, so a watcher that missed both changes still
 # looks at the file again. An item's ``resolution`` is the choice for a duplicate ('replace':
 # the library's copy moves aside; 'keep_both': filed under a numbered name), read by the
 # organize stage and cleared once the video is filed. The items that need a person, by cause,
 # have a partial index of their own (the inbox, on every poll; only those rows are in it).
-_V10 = """
+_V11 = """
 CREATE TABLE ignored_files (
     id INTEGER PRIMARY KEY,
     file_path TEXT NOT NULL UNIQUE,
@@ -265,10 +273,10 @@ CREATE INDEX items_needs_person ON items (error_cause, id)
     WHERE status = 'error' AND (error_kind = 'permanent' OR next_attempt_at IS NULL);
 """
 
-# 11: search what people mean (db/search.py): every actress (not only the first), the error
+# 12: search what people mean (db/search.py): every actress (not only the first), the error
 # text and its cause join the free-text index; the update trigger runs only when an indexed
 # column really changed (an advance that clears an empty error re-indexes nothing)
-_V11 = """
+_V12 = """
 DROP TRIGGER items_search_insert;
 DROP TRIGGER items_search_delete;
 DROP TRIGGER items_search_update;
@@ -307,7 +315,9 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
+MIGRATIONS: tuple[str, ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -5,7 +5,7 @@
 - Field prefixes narrow it, and combine: ``code:ABP``, ``actress:"Yua Mikami"``,
   ``title:summer``, ``path:incoming``, ``error:timeout`` (the error text and its cause code).
   Quotes keep spaces inside a value; a plain phrase may be quoted too.
-- The free-text index is trigram FTS5 (schema migration 11): a term of three characters or more
+- The free-text index is trigram FTS5 (schema migration 12): a term of three characters or more
   is a substring match on the index. Shorter terms cannot use it: a short code (or a short plain
   phrase) is a code prefix, a short actress a name prefix, anything else matches nothing.
 """

@@ -18,6 +18,8 @@ from typing import Any
 
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
 from emby_processor.db.bulk import BulkActions
+from emby_processor.db.candidates import CandidateActions, UnknownCandidate
+from emby_processor.db.channels import ChannelRecords
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.decisions import Decisions
 from emby_processor.db.history import HistoryReads
@@ -39,7 +41,7 @@ from emby_processor.item import unique_names
 from emby_processor.timeutil import iso_in, now_iso
 from emby_processor.vocabulary import CauseCode, ErrorKind
 
-__all__ = ["UPDATABLE", "ItemConflict", "ItemNotFound", "QueueDB"]
+__all__ = ["UPDATABLE", "ItemConflict", "ItemNotFound", "QueueDB", "UnknownCandidate"]
 
 #: columns a worker may set on an item it holds
 UPDATABLE = frozenset(
@@ -47,12 +49,13 @@ UPDATABLE = frozenset(
         "movie_code", "part", "subtitles", "uncensored", "code_rule", "title", "metadata_json",
         "library_path", "server_path", "organize_intent", "emby_id", "emby_wait_started_at",
         "refresh_metadata", "warnings", "file_path", "person_asked", "resolution",
+        "candidates_json",
     }
 )
 
 
 class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceState,
-              HistoryReads):
+              HistoryReads, CandidateActions, ChannelRecords):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
@@ -60,7 +63,8 @@ class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceSt
     clean up) in ``actions.py``, what a person decides (ignore, set a code, settle a duplicate)
     in ``decisions.py``, the same for many items at once in ``bulk.py``, the dashboard's reads
     in ``reads.py`` (its history in ``history.py``), and heartbeats, controls and figures in
-    ``service_state.py``.
+    ``service_state.py``; the candidates of an uncertain match and a person's choice in
+    ``candidates.py``, the DMM channels seen in ``channels.py``.
     """
 
     def __init__(

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from emby_processor.mediaserver.dialect import Dialect
-from emby_processor.metadata import MovieMetadata
+from emby_processor.metadata import CONTENT_ID_KEY, MovieMetadata, provider_ids
 
 OFFICIAL_RATING = "JP-18+"
 #: the lockable fields both servers know; anything else is rejected or ignored by one of them
@@ -67,17 +67,19 @@ def tag_names(dto: dict[str, Any]) -> list[str]:
     return []
 
 
+#: keys under which earlier versions (their ``.nfo``, read by Jellyfin) stored one of our ids
+_OLD_KEYS = {"dmm": CONTENT_ID_KEY}
+
+
 def _provider_ids(existing: Any, metadata: MovieMetadata) -> dict[str, str]:
+    """The server's ids with ours set under their one key (the ``.nfo`` uses the same); an id
+    of ours that an old ``.nfo`` left under another key is dropped, not kept twice."""
     ids = {str(k): str(v) for k, v in (existing or {}).items() if v not in (None, "")}
-    metatube = metadata.external_ids.get("metatube") or (
-        metadata.source_id if metadata.source == "metatube" else None
-    )
-    ours = {
-        "JavCode": metadata.code,
-        "DmmCid": metadata.content_id or metadata.external_ids.get("dmm_cid"),
-        "MetaTube": metatube,
-    }
-    ids.update({key: value for key, value in ours.items() if value})
+    ours = provider_ids(metadata)
+    for old, key in _OLD_KEYS.items():
+        if key in ours and ids.get(old) == ours[key]:
+            del ids[old]
+    ids.update(ours)
     return ids
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from emby_processor.metadata import MovieMetadata
 
+from .artwork import front_cover, is_landscape, is_thumbnail, poster_image
 from .images import DEFAULT_MAX_BYTES, image_media_type
 from .sidecars import sidecar_paths
 
@@ -70,42 +71,88 @@ def read_local_image(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[by
     return data, media_type
 
 
-def cover_reader(
-    fetch: Callable[[str], tuple[bytes, str]],
-) -> Callable[[Path, MovieMetadata], tuple[bytes, str] | None]:
-    """For the media server's Primary image: the poster or fanart beside the video (when it is a
-    usable image), else the cover downloaded now with ``fetch``; None when there is none."""
+TypedImage = tuple[bytes, str]
+Reader = Callable[[Path, MovieMetadata], TypedImage | None]
 
-    def read(video: Path, metadata: MovieMetadata) -> tuple[bytes, str] | None:
-        local = local_cover(video)
-        if local is not None:
-            return local
-        url = metadata.poster_url or metadata.cover_url
-        if not url:
-            return None
+
+def cover_reader(fetch: Callable[[str], TypedImage]) -> Reader:
+    """For the media server's Primary image: the portrait poster (``artwork``). The poster
+    beside the video when it is a usable image, unless it is a thumbnail beside a larger jacket
+    (whose front is cut out instead); else the poster made from downloads with ``fetch``; None
+    when there is none or it cannot be had now."""
+
+    def read(video: Path, metadata: MovieMetadata) -> TypedImage | None:
+        poster, fanart = _local(video, "poster"), _local(video, "fanart")
+        if poster is not None and not (is_thumbnail(poster[0]) and _larger(fanart)):
+            return poster
+        if fanart is not None and is_landscape(fanart[0]):
+            try:
+                return front_cover(fanart[0]), "image/jpeg"
+            except (ValueError, OSError) as error:
+                logger.warning("the front of the fanart beside %s could not be cut out: %s",
+                               video.name, error)
+        if poster is not None:
+            return poster
         try:
-            return fetch(url)
+            picture = poster_image(metadata, lambda url: fetch(url)[0])
         except Exception as error:  # a missing cover never blocks the metadata
             logger.warning("cover for %s not downloaded: %s", metadata.code, error)
             return None
+        return _typed(picture.data) if picture else None
+
+    return read
+
+
+def backdrop_reader(fetch: Callable[[str], TypedImage]) -> Reader:
+    """For the media server's Backdrop image: the fanart beside the video (the jacket), else the
+    jacket downloaded with ``fetch`` when it is landscape; None otherwise."""
+
+    def read(video: Path, metadata: MovieMetadata) -> TypedImage | None:
+        fanart = _local(video, "fanart")
+        if fanart is not None:
+            return fanart
+        if not metadata.cover_url:
+            return None
+        try:
+            data, media_type = fetch(metadata.cover_url)
+        except Exception as error:  # a backdrop is decoration
+            logger.warning("backdrop for %s not downloaded: %s", metadata.code, error)
+            return None
+        return (data, media_type) if is_landscape(data) else None
 
     return read
 
 
 def local_cover(video: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str] | None:
     """The poster beside ``video``, else its fanart, when one is a usable image (see above)."""
-    paths = sidecar_paths(video)
     for kind in ("poster", "fanart"):
-        try:
-            return read_local_image(paths[kind], max_bytes)
-        except FileNotFoundError:
-            continue
-        except LocalImageRefused as refused:
-            logger.warning("%s image beside %s not used: %s", kind, video.name, refused)
-        except OSError as error:
-            logger.warning("%s image beside %s not read: %s", kind, video.name,
-                           error.strerror or error)
+        found = _local(video, kind, max_bytes)
+        if found is not None:
+            return found
     return None
+
+
+def _local(video: Path, kind: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TypedImage | None:
+    """The ``kind`` sidecar beside ``video`` when it is a usable image; refusals are logged."""
+    path = sidecar_paths(video)[kind]
+    try:
+        return read_local_image(path, max_bytes)
+    except FileNotFoundError:
+        return None
+    except LocalImageRefused as refused:
+        logger.warning("%s image beside %s not used: %s", kind, video.name, refused)
+    except OSError as error:
+        logger.warning("%s image beside %s not read: %s", kind, video.name,
+                       error.strerror or error)
+    return None
+
+
+def _larger(image: TypedImage | None) -> bool:
+    return image is not None and not is_thumbnail(image[0])
+
+
+def _typed(data: bytes) -> TypedImage:
+    return data, image_media_type(data) or "image/jpeg"
 
 
 def _check(info: os.stat_result, path: Path, max_bytes: int) -> None:

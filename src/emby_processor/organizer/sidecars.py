@@ -7,9 +7,10 @@ For ``ABP-123-cd1.mp4`` the sidecars are ``ABP-123-cd1.nfo``, ``ABP-123-cd1-post
   is ours and is replaced (atomically) when the content changes; one without it is the user's
   and is never touched (a note says so). Deleting the marker line keeps a hand-edited file.
 - Images are written only when missing: an existing poster or fanart (the user's, or ours from
-  an earlier run) is kept; delete it to get a fresh one. Poster comes from ``poster_url``, else
-  the cover; fanart is the cover. Both are named ``.jpg`` whatever the format (Emby and Kodi read
-  the bytes); bytes that are no image at all are refused.
+  an earlier run) is kept; delete it to get a fresh one. The poster is a portrait at full size
+  (``artwork.poster_image``: a large poster, else the front cut out of the jacket, a thumbnail
+  only when nothing larger exists); the fanart is the whole jacket. Both are named ``.jpg``
+  whatever the format (Emby and Kodi read the bytes); bytes that are no image are refused.
 - Nothing here fails the item: a download or write failure becomes a line in
   ``SidecarResult.warnings``, and the next reprocess tries again.
 """
@@ -26,6 +27,7 @@ from emby_processor.errors import TargetExistsError
 from emby_processor.metadata import MovieMetadata
 from emby_processor.nfo_writer import render_nfo
 
+from .artwork import Picture, poster_image
 from .fsutil import (
     NAME_MAX,
     TEMP_SUFFIX,
@@ -115,24 +117,30 @@ def _write_images(
     fetch_image: Callable[[str], bytes],
     result: SidecarResult,
 ) -> None:
-    urls = {"poster": metadata.poster_url or metadata.cover_url, "fanart": metadata.cover_url}
-    fetched: dict[str, bytes | str] = {}  # url -> bytes, or the reason it failed
-    for kind, url in urls.items():
+    fetch = _Downloads(fetch_image)
+    pictures: dict[str, Callable[[], Picture | None]] = {
+        "poster": lambda: poster_image(metadata, fetch),
+        "fanart": lambda: Picture(fetch(url), url) if (url := metadata.cover_url) else None,
+    }
+    for kind, make in pictures.items():
         path = paths[kind]
         if os.path.lexists(path):
             result.kept.append(path)
             continue
-        if not url:
+        try:
+            picture = make()
+        except Exception as exc:  # any failure of an image only becomes a note on the item
+            result.warnings.append(f"{kind} image not downloaded: {exc or type(exc).__name__}")
+            continue
+        if picture is None:
             result.warnings.append(f"{kind} image not written: no image URL is known")
             continue
-        if url not in fetched:
-            fetched[url] = _fetch(fetch_image, url)
-        data = fetched[url]
-        if isinstance(data, str):
-            result.warnings.append(f"{kind} image not downloaded from {url}: {data}")
+        if image_extension(picture.data) is None:
+            result.warnings.append(
+                f"{kind} image not downloaded from {picture.source}: the answer is not an image")
             continue
         try:
-            if _write_atomic(path, data, replace=False):
+            if _write_atomic(path, picture.data, replace=False):
                 result.written.append(path)
             else:
                 result.kept.append(path)
@@ -140,14 +148,23 @@ def _write_images(
             result.warnings.append(f"{path.name} not written: {exc.strerror or exc}")
 
 
-def _fetch(fetch_image: Callable[[str], bytes], url: str) -> bytes | str:
-    try:
-        data = fetch_image(url)
-    except Exception as exc:  # any failure of an image only becomes a note on the item
-        return str(exc) or type(exc).__name__
-    if image_extension(data) is None:
-        return "the answer is not an image"
-    return data
+class _Downloads:
+    """Each URL downloaded once for the poster and the fanart (the jacket serves both)."""
+
+    def __init__(self, fetch: Callable[[str], bytes]) -> None:
+        self._fetch = fetch
+        self._done: dict[str, bytes | Exception] = {}
+
+    def __call__(self, url: str) -> bytes:
+        if url not in self._done:
+            try:
+                self._done[url] = self._fetch(url)
+            except Exception as exc:
+                self._done[url] = exc
+        answer = self._done[url]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
 
 def _read_head(path: Path) -> bytes | None:

@@ -109,6 +109,8 @@ class PublishParts:
     on_upstream_error: Callable[[str], None]
     #: the video file extensions (the files of a folder the server may stack)
     video_extensions: frozenset[str] = frozenset()
+    #: the landscape jacket for the Backdrop image (None: no backdrop is uploaded)
+    read_backdrop: CoverReader | None = None
 
 
 def publish(item: QueueItem, ctx: StageContext, *, parts: PublishParts) -> Outcome:
@@ -246,7 +248,8 @@ def _write(
     movie = item.movie
     assert movie is not None, "the metadata stage ran first"
     server = parts.server
-    cover = parts.read_cover(video, movie)
+    cover = parts.read_cover(video, movie)  # the portrait poster
+    backdrop = parts.read_backdrop(video, movie) if parts.read_backdrop else None
     dialect = server.server_info().dialect
     current = server.get_item(emby_id)
     sent, kept = build_update(current, movie, dialect), list[str]()
@@ -255,6 +258,8 @@ def _write(
     server.update_item(emby_id, sent)
     if cover:
         server.upload_image(emby_id, "Primary", *cover)
+    if backdrop and not sent.get("BackdropImageTags"):  # each upload adds one more backdrop
+        server.upload_image(emby_id, "Backdrop", *backdrop)
     warnings = _actress_photos(item, movie, ctx, parts) if parts.photos else []
     if kept:
         warnings.insert(0, f"kept {', '.join(kept)} as locked in the media server; re-fetch the"

@@ -1,8 +1,11 @@
-"""The ordered provider chain (``METADATA_PROVIDERS``): ask in order, stop at the first
-complete answer, fill its gaps from the other answers, and record who supplied what.
+"""The ordered provider chain (``METADATA_PROVIDERS``): ask in order, stop at the first sure and
+complete answer, decide whether an answer may be written at all (``confidence``), fill its gaps
+from the answers about the same movie, and record who supplied what.
 
 A record for a different code is never applied, whatever it contains: it counts as that
-provider failing (``MetadataMismatchError``).
+provider failing (``MetadataMismatchError``). Nothing uncertain is written: the chain raises
+``AmbiguousMatchError`` with the candidates (or, while a provider that failed for now may still
+settle it, a transient error that carries them).
 """
 
 from __future__ import annotations
@@ -14,16 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.errors import (
+    AmbiguousMatchError,
     EmbyProcessorError,
     MetadataMismatchError,
     MetadataNotFoundError,
     PermanentError,
+    ProcessingError,
     UpstreamAuthError,
     UpstreamError,
 )
-from emby_processor.metadata import MovieMetadata
+from emby_processor.metadata import CONFIDENT_MATCHES, MovieMetadata
 from emby_processor.providers.base import MetadataProvider
 from emby_processor.providers.codes import codes_match
+from emby_processor.providers.confidence import decide
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,8 @@ _NOT_MERGED = {
     "fetched_at",
     "provenance",
     "truncated",
+    "match",
+    "agreed_by",
 }
 MERGED_FIELDS = [f for f in MovieMetadata.model_fields if f not in _NOT_MERGED]
 
@@ -48,10 +56,13 @@ class ProviderChain:
         providers: Sequence[MetadataProvider],
         *,
         on_failure: Callable[[str, EmbyProcessorError], None] | None = None,
+        learn: Callable[[str, str | None], None] | None = None,
     ) -> None:
         self.providers = list(providers)
         #: told about every provider that failed (for the upstream-error figures)
         self.on_failure = on_failure
+        #: told the code and content id of every answer written (the DMM channels it teaches)
+        self.learn = learn
 
     def fetch(self, code: str, *, path: Path | None = None, refresh: bool = False) -> MovieMetadata:
         answers: list[tuple[str, MovieMetadata]] = []
@@ -61,16 +72,25 @@ class ProviderChain:
             if metadata is None:
                 continue
             answers.append((provider.name, metadata))
-            if metadata.is_complete():
-                break
+            if metadata.match in CONFIDENT_MATCHES and metadata.is_complete():
+                break  # sure and complete: nobody else needs asking
         if self.on_failure is not None:
             for name, error in failures.items():
                 self.on_failure(name, error)
-        if answers:
-            for name, error in failures.items():
-                log.warning("metadata for %s: %s failed but others answered: %s", code, name, error)
-            return merge(code, answers).bound()  # answers may have grown since they were made
-        raise _no_answer(code, [p.name for p in self.providers], failures)
+        if not answers:
+            raise _no_answer(code, [p.name for p in self.providers], failures)
+        for name, error in failures.items():
+            log.warning("metadata for %s: %s failed but others answered: %s", code, name, error)
+        decision = decide(answers)
+        if decision.base is None:
+            raise _uncertain(code, decision.reason, answers, failures)
+        if decision.reason:
+            log.warning("metadata for %s: left out as another movie or a guess: %s", code,
+                        decision.reason)
+        merged = merge(code, [answers[i] for i in decision.merged]).bound()
+        if self.learn is not None:
+            self.learn(code, merged.content_id)
+        return merged
 
     @staticmethod
     def _ask(
@@ -109,9 +129,9 @@ class ProviderChain:
 
 
 def merge(code: str, answers: list[tuple[str, MovieMetadata]]) -> MovieMetadata:
-    """The first complete answer (else the first answer), gaps filled in chain order."""
-    winner = next((i for i, (_, m) in enumerate(answers) if m.is_complete()), 0)
-    ordered = [answers[winner], *answers[:winner], *answers[winner + 1 :]]
+    """The first answer, its gaps filled from the others in chain order (the caller puts the
+    answer to write first and leaves out any that is another movie)."""
+    ordered = list(answers)
     base_name, base = ordered[0]
     merged = base.model_copy(deep=True)
     provenance: dict[str, str] = {}
@@ -151,6 +171,26 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [v.model_copy(deep=True) if hasattr(v, "model_copy") else v for v in value]
     return value
+
+
+def _uncertain(
+    code: str, reason: str, answers: list[tuple[str, MovieMetadata]],
+    failures: dict[str, EmbyProcessorError],
+) -> ProcessingError:
+    """Nothing sure enough to write: a person chooses among the answers, unless a provider that
+    failed for now may still settle it (then the item is retried, its candidates kept)."""
+    candidates = [movie for _, movie in answers]
+    transient = [e for e in failures.values() if not isinstance(e, PermanentError)]
+    if transient:
+        waits = [e.retry_after for e in transient if isinstance(e, UpstreamError) and e.retry_after]
+        error: ProcessingError = UpstreamError(
+            "metadata", f"no sure match for {code} yet ({reason}); "
+            f"{', '.join(failures)} did not answer", retry_after=max(waits) if waits else None)
+    else:
+        error = AmbiguousMatchError(
+            f"{code}: not sure which movie this is, so nothing was written ({reason})", candidates)
+    error.candidates = tuple(candidates)
+    return error
 
 
 def _no_answer(

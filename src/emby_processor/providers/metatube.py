@@ -2,7 +2,9 @@
 
 Search by code, keep only candidates whose ``number`` really is the code (MetaTube ranks by
 similarity, so the first hit can be a different movie), then fetch the full record of the
-best-ranked match. Actress photos come from the actor search and never fail a fetch.
+best-ranked match. A candidate answered with the deterministic "incomplete metadata" 500 has no
+usable record: the next one is asked, and when none has one MetaTube does not know the code.
+Other 500s may pass. Actress photos come from the actor search and never fail a fetch.
 """
 
 from __future__ import annotations
@@ -21,13 +23,21 @@ from emby_processor.providers import fields
 from emby_processor.providers.answers import describe_body, is_html, json_payload, status_error
 from emby_processor.providers.base import ProviderStatus
 from emby_processor.providers.codes import codes_match
-from emby_processor.providers.registry import ProviderSpec
+from emby_processor.providers.registry import ProviderSpec, ProviderTools
 
 log = logging.getLogger(__name__)
 
 # the server queries all its upstreams per search and may take its REQUEST_TIMEOUT (1 min by
 # default) to answer, hence the generous read timeout
 DEFAULT_TIMEOUT = 90.0
+
+
+#: the message of MetaTube's deterministic 500: the upstream record lacks a required field
+INCOMPLETE = "incomplete metadata"
+
+
+class IncompleteRecordError(UpstreamError):
+    """MetaTube's "incomplete metadata" 500: that candidate has no usable record, every time."""
 
 
 class MetaTubeProvider:
@@ -73,6 +83,11 @@ class MetaTubeProvider:
                 )
             except UpstreamAuthError:
                 raise
+            except IncompleteRecordError as exc:
+                # deterministic: this candidate has no usable record, asking again won't help
+                log.info("metatube %s:%s has no usable record (%s); trying the next candidate",
+                         provider, movie_id, exc)
+                continue
             except UpstreamError as exc:
                 log.warning(
                     "metatube %s:%s failed, trying next candidate: %s", provider, movie_id, exc
@@ -121,6 +136,8 @@ class MetaTubeProvider:
             raise UpstreamAuthError(
                 self.name, "HTTP 401: the server requires a token; set METATUBE_TOKEN"
             )
+        if response.status_code == 500 and _error(response).strip().lower() == INCOMPLETE:
+            raise IncompleteRecordError(self.name, f"HTTP 500 ({INCOMPLETE}) for {path}")
         if response.status_code >= 400:
             raise status_error(response, self.name, _error(response))
         payload = json_payload(response, self.name)
@@ -214,7 +231,8 @@ def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
         genres=fields.strings(info.get("genres")),
         actresses=[Person(name=name) for name in fields.strings(info.get("actors"))],
         cover_url=fields.first_text(info, "big_cover_url", "cover_url"),
-        poster_url=fields.first_text(info, "big_thumb_url", "thumb_url"),
+        poster_url=fields.text(info, "big_thumb_url"),
+        thumb_url=fields.text(info, "thumb_url"),
         screenshot_urls=fields.strings(info.get("preview_images")),
         trailer_url=fields.first_text(info, "preview_video_url", "preview_video_hls_url"),
         rating=rating,
@@ -225,11 +243,11 @@ def map_movie_info(info: Mapping[str, Any]) -> MovieMetadata:
     )
 
 
-def _build(settings: Settings, http: HttpClientFactory) -> MetaTubeProvider | None:
+def _build(settings: Settings, tools: ProviderTools) -> MetaTubeProvider | None:
     if not settings.metatube_url:
         log.info("METATUBE_URL is not set: the metatube provider is skipped")
         return None
-    return MetaTubeProvider(settings.metatube_url, settings.metatube_token, http=http,
+    return MetaTubeProvider(settings.metatube_url, settings.metatube_token, http=tools.http,
                             timeout=settings.provider_timeout_seconds)
 
 

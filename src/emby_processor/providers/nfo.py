@@ -16,17 +16,18 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from emby_processor.config import Settings
-from emby_processor.httpclient import HttpClientFactory
 from emby_processor.metadata import MovieMetadata
 from emby_processor.providers.base import ProviderStatus
 from emby_processor.providers.codes import cid_matches_code, codes_match, normalize_code
 from emby_processor.providers.nfo_mapping import is_code_like, map_nfo, title_code
-from emby_processor.providers.registry import ProviderSpec
+from emby_processor.providers.registry import ProviderSpec, ProviderTools
 
 log = logging.getLogger(__name__)
 
-_CODE_TYPES = {"num", "code", "number", "dvdid", "dvd_id", "productcode", "product_code"}
-_CID_TYPES = {"dmm", "cid", "dmm_cid", "content_id", "fanza", "r18dev"}
+_CODE_TYPES = {
+    "num", "code", "number", "dvdid", "dvd_id", "productcode", "product_code", "javcode",
+}
+_CID_TYPES = {"dmmcid", "dmm", "cid", "dmm_cid", "content_id", "fanza", "r18dev"}
 
 
 class NfoProvider:
@@ -117,7 +118,7 @@ def _starts_with_code(token: str, code: str) -> bool:
     return key.startswith(wanted) and not key[len(wanted) : len(wanted) + 1].isdigit()
 
 
-def _build(settings: Settings, http: HttpClientFactory) -> NfoProvider:
+def _build(settings: Settings, tools: ProviderTools) -> NfoProvider:
     return NfoProvider()
 
 

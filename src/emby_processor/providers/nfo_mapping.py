@@ -28,7 +28,7 @@ def map_nfo(root: Element, code: str, nfo: Path) -> MovieMetadata:
     release = _date(root, "premiered", "releasedate", "release")
     year = _int(root, "year")
     ids = {u.get("type", "").lower(): (u.text or "").strip() for u in root.iter("uniqueid")}
-    cid = ids.get("dmm") or ids.get("cid") or None
+    cid = ids.get("dmmcid") or ids.get("dmm") or ids.get("cid") or None
     external = {"dmm_cid": cid} if cid else {}
     metatube = _text(root, "metatubeid")
     if metatube:

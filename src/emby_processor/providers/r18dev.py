@@ -14,7 +14,6 @@ the item, if nobody else knew it, is retried after that wait instead of holding 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -22,30 +21,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from emby_processor.config import Settings
 from emby_processor.errors import EmbyProcessorError, UpstreamBlockedError, UpstreamError
 from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
 from emby_processor.metadata import MovieMetadata
-from emby_processor.providers import fields
 from emby_processor.providers.answers import describe_body, is_html, json_payload, status_error
 from emby_processor.providers.base import ProviderStatus
-from emby_processor.providers.codes import (
-    cid_matches_code,
-    code_series_number,
-    codes_match,
-    normalize_code,
-)
-from emby_processor.providers.r18dev_mapping import map_record
-from emby_processor.providers.registry import ProviderSpec
+from emby_processor.providers.channels import ChannelBook
+from emby_processor.providers.codes import normalize_code
+from emby_processor.providers.r18dev_resolve import Resolution
+from emby_processor.providers.registry import ProviderSpec, ProviderTools
 
 log = logging.getLogger(__name__)
 
-LOOKUP = "/videos/vod/movies/detail/-/dvd_id={q}/json"
-COMBINED = "/videos/vod/movies/detail/-/combined={content_id}/json"
 DEFAULT_TIMEOUT = 20.0
-_DIGIT_PREFIX = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -75,12 +65,13 @@ class R18DevProvider:
         guess_content_ids: bool = True,
         check_interval: float = 300.0,
         check_timeout: float = 5.0,
+        block_pause: float = 60.0,
+        max_block_pause: float = 900.0,
+        channels: ChannelBook | None = None,
     ) -> None:
         http = http or HttpClientFactory(HttpLimits(read_timeout=timeout, deadline=4 * timeout))
-        self._client = http.client(
-            self.name, base_url, read_timeout=timeout,
-            headers={"Accept": "application/json", "Referer": "https://r18.dev/"},
-        )
+        self._client = http.client(self.name, base_url, read_timeout=timeout,
+                                   headers=browser_headers(base_url))
         #: how long a thread may queue for the turn: one request in front of it, at its deadline
         self._queue_seconds = http.limits.deadline + max(min_interval, max_backoff)
         self._min_interval = min_interval
@@ -94,12 +85,22 @@ class R18DevProvider:
         self._cache_ttl = cache_ttl
         self._not_found_ttl = not_found_ttl
         self._guess = guess_content_ids
+        #: the DMM channel prefixes known for each label (shipped, learned)
+        self._channels = channels or ChannelBook()
         self._check_interval = check_interval
         self._check_timeout = min(check_timeout, timeout)
         self._last_check: tuple[float, ProviderStatus] | None = None
         self._turn = threading.Lock()
         self._next_start = 0.0
         self._closed = threading.Event()
+        #: after a bot challenge nobody asks r18.dev until this time.monotonic(); the pause
+        #: doubles with each challenge in a row, from ``block_pause`` up to ``max_block_pause``
+        self._blocked_until = 0.0
+        self._block_pause = block_pause
+        self._max_block_pause = max_block_pause
+        self._challenges = 0
+        #: what the last challenge answered, for the errors of the pause it started
+        self._challenge = "HTTP 403"
 
     # -- interface ---------------------------------------------------------------------------
 
@@ -119,6 +120,9 @@ class R18DevProvider:
         return metadata.model_copy(deep=True) if metadata else None
 
     def check(self) -> ProviderStatus:
+        blocked = self.blocked_for()
+        if blocked > 0:
+            return ProviderStatus(False, f"blocked by a bot challenge; pausing for {blocked:.0f} s")
         # the health page polls; r18.dev must not see a request every few seconds for it
         if self._last_check and time.monotonic() - self._last_check[0] < self._check_interval:
             return self._last_check[1]
@@ -137,42 +141,10 @@ class R18DevProvider:
         self._closed.set()
         self._client.close()
 
-    # -- resolution: code -> content id -> record -------------------------------------------
+    # -- resolution: code -> content id -> record (r18dev_resolve) -----------------------------
 
     def _resolve(self, code: str) -> MovieMetadata | None:
-        fallback: str | None = None
-        for q in _lookup_forms(code):
-            record = self._get_json(LOOKUP.format(q=quote(q, safe="")))
-            if record is None:
-                continue
-            content_id, dvd_id = fields.text(record, "content_id"), fields.text(record, "dvd_id")
-            if content_id and dvd_id and codes_match(dvd_id, code):
-                return self._full_record(content_id, code, record)
-            if content_id and dvd_id is None and cid_matches_code(content_id, code):
-                fallback = fallback or content_id  # fuzzy match: only if nothing better turns up
-                continue
-            log.info(
-                "r18dev lookup %r answered %s/%s, not %s: ignored", q, dvd_id, content_id, code
-            )
-        if self._guess:
-            for content_id in _guessed_content_ids(code):
-                record = self._get_json(COMBINED.format(content_id=quote(content_id, safe="")))
-                if record is not None and _record_matches(record, code):
-                    return map_record(record, code)
-        if fallback:
-            log.info("r18dev: using fuzzy content id %s for %s", fallback, code)
-            return self._full_record(fallback, code, None)
-        return None
-
-    def _full_record(
-        self, content_id: str, code: str, lookup: Mapping[str, Any] | None
-    ) -> MovieMetadata | None:
-        record = self._get_json(COMBINED.format(content_id=quote(content_id, safe="")))
-        if record is None:
-            if lookup is None:
-                return None
-            record = lookup  # the lookup answer is a (possibly partial) record of its own
-        return map_record(record, code)
+        return Resolution(code, self._get_json, self._channels, guess=self._guess).run()
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -183,11 +155,13 @@ class R18DevProvider:
         if status == 404 or (status == 200 and is_html(response)):
             return None
         if status == 403:
+            self._challenge = f"HTTP 403 ({describe_body(response)!r})"
+            pause = self._challenged()
             raise UpstreamBlockedError(
-                self.name,
-                f"HTTP 403 ({describe_body(response)!r}): blocked by a bot challenge; "
-                "try again later",
+                self.name, f"{self._challenge}: blocked by a bot challenge; "
+                f"not asking again for {pause:.0f} s", retry_after=pause,
             )
+        self._challenges = 0
         if status >= 400:
             raise status_error(response, self.name, describe_body(response))
         payload = json_payload(response, self.name)
@@ -195,8 +169,26 @@ class R18DevProvider:
             raise UpstreamError(self.name, f"{path} answered JSON that is not an object")
         return payload
 
+    def blocked_for(self) -> float:
+        """Seconds left of the pause after a bot challenge (0 when requests may go out)."""
+        return max(self._blocked_until - time.monotonic(), 0.0)
+
+    def _challenged(self) -> float:
+        """Start (or lengthen) the pause after a challenge; returns its length."""
+        self._challenges += 1
+        pause = min(self._block_pause * 2.0 ** (self._challenges - 1), self._max_block_pause)
+        self._blocked_until = max(self._blocked_until, time.monotonic() + pause)
+        log.warning("r18dev answered with a bot challenge; pausing every request for %.0f s",
+                    pause)
+        return pause
+
     def _get(self, path: str) -> Reply:
         """One throttled GET, retried with backoff while r18.dev answers 429/503."""
+        blocked = self.blocked_for()
+        if blocked > 0:
+            raise UpstreamBlockedError(
+                self.name, f"{self._challenge}: blocked by a bot challenge; not asking again "
+                f"for {blocked:.0f} s", retry_after=blocked)
         attempts = self._max_retries + 1
         for attempt in range(attempts):
             with self._turn_to_ask():
@@ -266,33 +258,19 @@ class R18DevProvider:
         return ProviderStatus(True, f"{self._client.base_url} reachable")
 
 
-def _lookup_forms(code: str) -> list[str]:
-    """``ABP-123`` as written, then ``abp123`` (javinizer-go's form)."""
-    compact = "".join(ch for ch in code.lower() if ch.isalnum())
-    return fields.unique([code.strip().upper(), compact])
+def browser_headers(base_url: str) -> dict[str, str]:
+    """What a browser's script on r18.dev sends for JSON: Cloudflare challenges requests without
+    an ``Accept`` a browser would send, an ``Accept-Language`` and a ``Referer`` on the site."""
+    return {
+        "Accept": "application/json, text/plain, */*",
+        "Accept-Language": "en-US,en;q=0.9,ja;q=0.8",
+        "Referer": base_url.rstrip("/") + "/",
+    }
 
 
-def _guessed_content_ids(code: str) -> list[str]:
-    """Unprefixed cids (``abp00123``, ``abp123``): right for many labels, validated anyway."""
-    parsed = code_series_number(code)
-    if parsed is None:
-        return []
-    series, number = parsed
-    prefix = _DIGIT_PREFIX.match(code.strip())
-    label = (prefix[0] if prefix else "") + series.lower()
-    return fields.unique([f"{label}{number:05d}", f"{label}{number:03d}"])
-
-
-def _record_matches(record: Mapping[str, Any], code: str) -> bool:
-    dvd_id, content_id = fields.text(record, "dvd_id"), fields.text(record, "content_id")
-    if dvd_id:
-        return codes_match(dvd_id, code)
-    return bool(content_id and cid_matches_code(content_id, code))
-
-
-def _build(settings: Settings, http: HttpClientFactory) -> R18DevProvider:
+def _build(settings: Settings, tools: ProviderTools) -> R18DevProvider:
     return R18DevProvider(settings.r18dev_url, timeout=settings.provider_timeout_seconds,
-                          http=http)
+                          http=tools.http, channels=tools.channels)
 
 
 PROVIDER = ProviderSpec(

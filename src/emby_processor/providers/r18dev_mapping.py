@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from emby_processor.metadata import MovieMetadata, Person
+from emby_processor.metadata import MatchKind, MovieMetadata, Person
 from emby_processor.providers import fields
 
 ACTRESS_IMAGE_PREFIX = "https://pics.dmm.co.jp/mono/actjpgs/"
 PUBLIC_PAGE = "https://r18.dev/videos/vod/movies/detail/-/id={content_id}/"
 
 
-def map_record(record: Mapping[str, Any], code: str) -> MovieMetadata:
-    """``code`` is used only when the record has no ``dvd_id`` (a cid-validated fallback)."""
+def map_record(
+    record: Mapping[str, Any], code: str, *, match: MatchKind = "exact"
+) -> MovieMetadata:
+    """``code`` is used only when the record has no ``dvd_id`` (a cid-validated fallback);
+    ``match`` says how the record was found (``r18dev_resolve``)."""
     content_id = fields.text(record, "content_id") or ""
     title_en = fields.first_text(record, "title_en", "title")
     title_ja = fields.text(record, "title_ja")
@@ -45,13 +48,14 @@ def map_record(record: Mapping[str, Any], code: str) -> MovieMetadata:
         ),
         actresses=[_actress(a) for a in fields.dicts(record.get("actresses")) if _has_name(a)],
         cover_url=fields.text(record, "jacket_full_url") or _legacy_jacket(record),
-        poster_url=fields.text(record, "jacket_thumb_url"),
+        thumb_url=fields.text(record, "jacket_thumb_url"),  # 147x200: r18.dev has no poster
         screenshot_urls=_gallery(record),
         trailer_url=fields.text(record, "sample_url") or _legacy_sample(record),
         homepage_url=PUBLIC_PAGE.format(content_id=content_id) if content_id else None,
         source="r18dev",
         source_id=content_id,
         external_ids=external,
+        match=match,
     )
 
 

@@ -12,17 +12,28 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from emby_processor.config import Settings
 from emby_processor.errors import ConfigError
 from emby_processor.httpclient import HttpClientFactory
 from emby_processor.providers.base import MetadataProvider
+from emby_processor.providers.channels import ChannelBook
 
 log = logging.getLogger(__name__)
 
-Build = Callable[[Settings, HttpClientFactory], MetadataProvider | None]
+@dataclass(frozen=True)
+class ProviderTools:
+    """What the composition root hands every provider it builds."""
+
+    #: the one HTTP client factory
+    http: HttpClientFactory
+    #: the DMM channel prefixes known per label (shipped, learned), shared by the providers
+    channels: ChannelBook = field(default_factory=ChannelBook)
+
+
+Build = Callable[[Settings, ProviderTools], MetadataProvider | None]
 
 
 @dataclass(frozen=True)
@@ -75,12 +86,14 @@ def check_names(names: Sequence[str]) -> list[str]:
 
 
 def build_providers(
-    names: Sequence[str], settings: Settings, http: HttpClientFactory
+    names: Sequence[str], settings: Settings, http: HttpClientFactory,
+    channels: ChannelBook | None = None,
 ) -> list[MetadataProvider]:
     """The providers in ``names`` order; those that cannot run as set up are left out."""
+    tools = ProviderTools(http, channels or ChannelBook())
     built: list[MetadataProvider] = []
     for name in check_names(names):
-        provider = specs()[name].build(settings, http)
+        provider = specs()[name].build(settings, tools)
         if provider is not None:
             built.append(provider)
     return built
