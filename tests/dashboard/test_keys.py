@@ -76,7 +76,10 @@ def test_every_key(dash: Dash, page) -> None:
     expect(page.locator("#bulk-bar")).to_be_hidden()
     page.keyboard.press("Escape")
     expect(page.locator("#detail-modal")).to_be_hidden()
-    assert focused_row(page) is None or focused_row(page) == str(first)
+    page.wait_for_function(f"() => document.activeElement.dataset.id === '{first}'")
+    assert focused_row(page) == str(first)
+    page.keyboard.press("k")  # and the keys go on from there
+    page.wait_for_function(f"() => document.activeElement.dataset.id === '{second}'")
 
     # / goes to the search; typing there is text, not keys
     page.keyboard.press("/")
