@@ -125,6 +125,8 @@ async def test_bulk_by_filter_acts_on_every_matching_item(
     ("/api/queue/bulk/retry", {}, "body"),
     ("/api/queue/bulk/retry", {"ids": [1], "filter": {}}, "body"),
     ("/api/queue/bulk/retry", {"ids": []}, "body.ids"),
+    ("/api/queue/bulk/retry", {"ids": None}, "body.ids"),
+    ("/api/queue/bulk/retry", {"ids": [1.5]}, "body.ids.0"),
     ("/api/queue/bulk/retry", {"ids": [0]}, "body.ids.0"),
     ("/api/queue/bulk/retry", {"ids": ["1"]}, "body.ids.0"),
     ("/api/queue/bulk/retry", {"filter": {"status": "lost"}}, "body.filter.status"),

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, HTTPException, Path
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from emby_processor.api.deps import Ctx
-from emby_processor.api.schemas import MAX_ID, StatusOrBlank, error_responses
+from emby_processor.api.schemas import StatusOrBlank, error_responses
 from emby_processor.db import QueueFilter
 from emby_processor.db.bulk import BulkAction
 from emby_processor.vocabulary import CauseCode
@@ -23,7 +23,18 @@ BULK_LIMIT = 5000
 
 router = APIRouter(tags=["bulk"], responses=error_responses(400, 401, 403, 422, 500, 503))
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _whole(value: object) -> object:
+    # JSON Schema's integers include 3.0; anything else goes on to the strict check
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: ids in a JSON body: what a JSON number holds exactly (a browser's, and a float's, whole numbers)
+JSON_MAX_ID = 2**53 - 1
+Id = Annotated[int, Field(ge=1, le=JSON_MAX_ID), BeforeValidator(_whole)]
 
 
 class BulkFilter(BaseModel):
@@ -44,19 +55,27 @@ class BulkFilter(BaseModel):
                            cause=self.cause)
 
 
+#: the default of a body field that was left out (typed Any: it stands in for any type)
+_LEFT_OUT: Any = None
+
+
 class BulkIn(BaseModel):
     """Either the items' ids or a filter (every item matching it), not both."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # the schema says so too (exactly one of the two), for clients made from it
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
+        "oneOf": [{"required": ["ids"]}, {"required": ["filter"]}]})
 
-    ids: list[Id] | None = Field(default=None, min_length=1, max_length=BULK_LIMIT,
-                                 description=f"queue item ids, at most {BULK_LIMIT}")
-    filter: BulkFilter | None = Field(default=None, description="every item matching it "
-                                                                f"(at most {BULK_LIMIT})")
+    # neither is nullable (null is refused): the one left out is simply not in
+    # model_fields_set, and its default is never read
+    ids: list[Id] = Field(default=_LEFT_OUT, min_length=1, max_length=BULK_LIMIT,
+                          description=f"queue item ids, at most {BULK_LIMIT}")
+    filter: BulkFilter = Field(default=_LEFT_OUT, description="every item matching it (at most "
+                                                              f"{BULK_LIMIT})")
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
-        if (self.ids is None) == (self.filter is None):
+        if ("ids" in self.model_fields_set) == ("filter" in self.model_fields_set):
             raise ValueError("give either ids or filter")
         return self
 
@@ -97,13 +116,13 @@ def bulk(
     ctx: Ctx, action: Annotated[BulkAction, Path(description="retry, reprocess or ignore")],
     body: BulkIn,
 ) -> dict[str, Any]:
-    if body.filter is not None:
+    if "filter" in body.model_fields_set:
         ids = ctx.db.matching_ids(body.filter.to_filter(), BULK_LIMIT + 1)
         if len(ids) > BULK_LIMIT:
             raise HTTPException(400, f"more than {BULK_LIMIT:,} items match this filter; a bulk "
                                      f"action takes at most {BULK_LIMIT:,}: narrow the filter")
     else:
-        ids = body.ids or []
+        ids = body.ids
     result = ctx.db.bulk(action, ids)
     return {"action": action, "requested": result.requested, "changed": result.changed,
             "skipped": result.skipped, "ignored": result.ignored}
