@@ -154,6 +154,7 @@ def test_inbox_and_fix_dialogs_have_no_serious_accessibility_violation(
 
     inbox.get_by_role("button", name=f"Set code… item {ids['no_code']}").click()
     expect(page.locator("#code-modal")).to_be_visible()
+    expect(page.locator("#code-input")).to_be_focused()  # once the dialog has opened
     page.keyboard.type("ipx001")
     expect(page.locator("#code-preview")).to_contain_text("Reads as IPX-001")
     assert_no_violations(axe, page, f"the set-code dialog {where}")

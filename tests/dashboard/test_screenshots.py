@@ -134,6 +134,7 @@ def duplicate_dialog(page: Any) -> None:
 def set_code_dialog(page: Any) -> None:
     page.locator("#inbox-body").get_by_role("button", name="Set code…").first.click()
     expect(page.locator("#code-modal")).to_be_visible()
+    expect(page.locator("#code-input")).to_be_focused()  # once the dialog has opened
     page.keyboard.type("sone301")
     expect(page.locator("#code-preview")).to_contain_text("Reads as SONE-301")
 

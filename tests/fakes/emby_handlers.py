@@ -1,7 +1,7 @@
 """The fake media server's HTTP handlers (a mixin of :class:`tests.fakes.emby.FakeMediaServer`).
 
 Each takes the request and its body, runs under the server's lock with due files indexed, and
-answers as the real server would (emby-api document; ``tests/fakes/mediaserver_rules.py``).
+answers as the real server would (docs/mediaserver.md; ``tests/fakes/mediaserver_rules.py``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from emby_processor.api.schemas import (
     error_responses,
     json_error_responses,
 )
+from emby_processor.safetext import safe_line
 
 router = APIRouter(tags=["logs"])
 
@@ -38,18 +39,20 @@ SEND_TIMEOUT_SECONDS = 30  # a client that stops reading is dropped instead of h
 
 
 def _resume_id(query_value: int | None, header_value: str | None) -> int | None:
-    """The id to resume after; a header that is not a plain id is ignored (fresh backlog).
-
-    Browsers send back the last ``id:`` we sent, so anything else came from someone else:
-    ``str.isdigit`` alone would let ``²`` or a 5000-digit number reach ``int()``.
-    """
+    """The id to resume after. A ``Last-Event-ID`` that is not a plain id is a 400: browsers
+    send back the last ``id:`` we sent, so anything else is a bad request (``str.isdigit``
+    alone would let ``²`` or a 5000-digit number reach ``int()``)."""
     if query_value is not None:
         return query_value
     text = (header_value or "").strip()
+    if not text:
+        return None
     if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
         value = int(text)
-        return value if value <= MAX_ID else None
-    return None
+        if value <= MAX_ID:
+            return value
+    raise HTTPException(400, f"Last-Event-ID must be a log record id from 0 to {MAX_ID}, "
+                             f"not {safe_line(text[:40])!r}")
 
 
 @router.get(
@@ -58,7 +61,7 @@ def _resume_id(query_value: int | None, header_value: str | None) -> int | None:
         "description": "event `log`, `id` = record id, `data` = the record as JSON; "
                        "a `: ping` comment keeps idle connections open",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }, **json_error_responses(422, 500, 503)},
+    }, **json_error_responses(400, 422, 500, 503)},
 )
 async def stream_logs(
     ctx: Ctx, level: LevelParam = None, item_id: ItemParam = None,
