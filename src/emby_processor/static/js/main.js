@@ -10,6 +10,7 @@ import { confirmIgnore, reprocessItem, retryAll, retryItem, wireActions } from "
 import { onUnreachable, setToken, getToken, Unreachable, describeError } from "./api.js";
 import { showNeedsYou } from "./badge.js";
 import { wireCards } from "./cards.js";
+import { wireBulk } from "./bulk.js";
 import { openChoose, wireChoose } from "./choose.js";
 import { wireCleanup } from "./cleanup.js";
 import { openDetail, refreshDetail, wireDetail } from "./detail.js";
@@ -21,12 +22,14 @@ import { wireHealthDialog } from "./healthdialog.js";
 import { invalidateHistory, loadHistory, wireHistory } from "./history.js";
 import { showIgnoredCount, wireIgnored } from "./ignored.js";
 import { invalidateInbox, loadInbox, wireInbox } from "./inbox.js";
+import { wireKeys } from "./keys.js";
 import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
 import { loadMeta } from "./meta.js";
 import {
   backoffDelay, onBackgroundError, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
 } from "./poll.js";
 import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
+import { wireSelection } from "./selection.js";
 import { openSetCode, wireSetCode } from "./setcode.js";
 import { buildStatCards, invalidateStats, loadStats, wireStats } from "./stats.js";
 import { wireTheme } from "./theme.js";
@@ -97,6 +100,9 @@ function wirePanels() {
   wireQueue({ onAction: act });
   wireCards({ onAction: act });
   wireHistory({ onChange: () => loadHistory().catch(onBackgroundError) });
+  wireSelection();
+  wireBulk();
+  wireKeys({ onAction: act });
   wireDetail({
     onAction: act,
     onShowLogs: (id) => {
@@ -118,13 +124,6 @@ function wirePanels() {
   $("act-refresh").addEventListener("click", refreshAll);
   onRestored(() => {
     if (logsDown()) connectLogs(false);
-  });
-  document.addEventListener("keydown", (e) => {
-    const typing = e.target.closest("input, textarea, select, [contenteditable]");
-    if (e.key === "/" && !typing && !document.querySelector(".modal.show")) {
-      e.preventDefault();
-      $("filter-q").focus();
-    }
   });
 }
 

@@ -11,6 +11,7 @@ import {
 } from "./meta.js";
 import { onBackgroundError } from "./poll.js";
 import { posterThumb } from "./posters.js";
+import { decorateRow, queueRendered, selectCell, selectHeader } from "./selection.js";
 import { PAGE_SIZE, SEARCH_DEBOUNCE_MS, SEARCH_MAX_LENGTH } from "./settings.js";
 import { markStatCard } from "./stats.js";
 import { isFiltered, queueParams, state, writeUrl } from "./urlstate.js";
@@ -38,7 +39,7 @@ export function buildQueueControls() {
     className: name === "id" ? "text-end" : "", text: fieldLabel(name), attrs: { scope: "col" },
   }));
   headers.push(el("th", { className: "text-end", text: "Actions", attrs: { scope: "col" } }));
-  $("queue-head").replaceChildren(el("tr", {}, ...headers));
+  $("queue-head").replaceChildren(el("tr", {}, selectHeader(), ...headers));
 }
 
 export async function loadQueue() {
@@ -120,8 +121,10 @@ function renderRow(item) {
   const previous = rowVersions.get(item.id);
   if (previous && previous !== item.updated_at) row.classList.add("row-updated");
   rowVersions.set(item.id, item.updated_at);
+  row.append(selectCell(item));
   for (const name of COLUMNS.filter(hasField)) row.append(CELLS[name](item));
   row.append(actionsCell(item));
+  decorateRow(row, item);
   return row;
 }
 
@@ -135,7 +138,7 @@ function renderQueue(data) {
   const empty = isFiltered() ? "No item matches these filters." : "The queue is empty. Files that appear in a watch folder show up here.";
   if (!rows.length) {
     rows.push(el("tr", {}, el("td", {
-      className: "text-center text-body-secondary py-4", attrs: { colspan: COLUMNS.filter(hasField).length + 1 }, text: empty,
+      className: "text-center text-body-secondary py-4", attrs: { colspan: COLUMNS.filter(hasField).length + 2 }, text: empty,
     })));
   }
   renderCards(data.items, empty);
@@ -152,6 +155,7 @@ function renderQueue(data) {
     : "0 items";
   $("queue-summary").textContent = `${plural(data.total, "item")}${isFiltered() ? " match" : ""}`;
   renderPager(data.total, data.page);
+  queueRendered(data);
 }
 
 function renderPager(total, page) {
@@ -238,7 +242,7 @@ export function wireQueue({ onAction }) {
   $("queue-body").addEventListener("click", (e) => {
     // a click elsewhere on a row opens its details (not on a control, not a text selection)
     const row = e.target.closest("tr[data-id]");
-    if (!row || e.target.closest("button, a, input, label, select") || String(window.getSelection() || "")) return;
+    if (!row || e.target.closest("button, a, input, label, select, .select-cell") || String(window.getSelection() || "")) return;
     const item = shown.get(Number(row.dataset.id));
     if (item) onAction("details", item);
   });
