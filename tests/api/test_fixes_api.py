@@ -281,6 +281,10 @@ async def test_a_filed_item_links_its_poster(
     with sqlite3.connect(db.path) as conn:
         conn.execute("UPDATE items SET library_path = ? WHERE id = ?", (str(video), item_id))
     assert (await client.get(f"/api/queue/{item_id}")).json()["poster_url"] is None
+    assert (await client.get("/api/queue")).json()["items"][0]["poster_url"] is None
     video.with_name("ABP-123-poster.jpg").write_bytes(b"\xff\xd8\xff")
     body = (await client.get(f"/api/queue/{item_id}")).json()
     assert body["poster_url"] == f"/api/queue/{item_id}/poster?size=300"
+    # the queue's row carries the small one, so the page asks only for posters that exist
+    row = (await client.get("/api/queue")).json()["items"][0]
+    assert row["poster_url"] == f"/api/queue/{item_id}/poster?size=96"

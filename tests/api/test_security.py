@@ -43,7 +43,9 @@ async def test_cross_site_and_form_writes_are_refused(
                          ("DELETE", "/api/queue/1"), ("POST", "/api/queue/retry-errors"),
                          ("POST", "/api/queue/1/code"), ("POST", "/api/queue/1/ignore"),
                          ("POST", "/api/queue/1/duplicate"), ("DELETE", "/api/ignored/1"),
-                         ("POST", "/api/health/acknowledge")):
+                         ("POST", "/api/health/acknowledge"), ("POST", "/api/queue/bulk/retry"),
+                         ("POST", "/api/queue/bulk/reprocess"), ("POST", "/api/queue/bulk/ignore"),
+                         ("POST", "/api/ignored/unignore")):
         response = await client.request(method, path, headers=headers, content=b"a=b")
         assert response.status_code == 403, (method, path, headers)
         assert response.json()["detail"]

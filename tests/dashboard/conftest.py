@@ -281,6 +281,16 @@ def open_dashboard(page: Any, dash: Dash, query: str = "poll=0.5") -> Any:
     return page
 
 
+def unfold(page: Any, name: str) -> None:
+    """Open the folded panel whose heading is ``name`` (on a phone most panels start folded)."""
+    from playwright.sync_api import expect
+
+    toggle = page.get_by_role("button", name=name, exact=True)
+    if toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
 # ----------------------------------------------------------------------------------------------
 # accessibility: axe-core from npm (tests/dashboard/axe, installed by `make test` and .ci/run)
 

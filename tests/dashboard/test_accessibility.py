@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.dashboard.conftest import Axe, Dash, Item, describe_violations, open_dashboard, simple
+from tests.dashboard.conftest import (
+    Axe,
+    Dash,
+    Item,
+    describe_violations,
+    open_dashboard,
+    simple,
+    unfold,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -180,6 +188,7 @@ def test_inbox_and_fix_dialogs_have_no_serious_accessibility_violation(
     page.keyboard.press("Escape")
     expect(page.locator("#ignored-modal")).to_be_hidden()
 
+    unfold(page, "Actions")  # folded on a phone
     page.click("#act-cleanup")
     expect(page.locator("#cleanup-count")).to_contain_text("nothing to remove")
     assert_no_violations(axe, page, f"the cleanup dialog {where}")

@@ -23,7 +23,6 @@ def test_page_loads_every_asset_from_the_app_with_no_internet(dash: Dash, page):
     assert response is not None and response.status == 200
     csp = response.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "'unsafe-inline'" not in csp
-    expect(page).to_have_title("emby-processor")
     expect(page.locator("body[data-reachable='true']")).to_have_count(1)
     expect(page.locator("#stat-total")).to_have_text("2")
     expect(page.locator("#overall-status")).to_have_text("healthy")
@@ -31,7 +30,8 @@ def test_page_loads_every_asset_from_the_app_with_no_internet(dash: Dash, page):
 
     # Bootstrap's CSS and JS really arrived (from the xstatic package, not a CDN)
     assert page.evaluate("typeof window.bootstrap.Modal") == "function"
-    background = page.eval_on_selector("#act-refresh", "b => getComputedStyle(b).backgroundColor")
+    background = page.eval_on_selector("#overall-status",
+                                       "b => getComputedStyle(b).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
 
     rec = page.rec

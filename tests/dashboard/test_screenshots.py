@@ -5,11 +5,14 @@ phone widths and in dark mode, and two fix dialogs (a duplicate at 1440 px, set 
 from __future__ import annotations
 
 import random
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.dashboard.conftest import Dash, Item, attach_recorder
@@ -30,20 +33,35 @@ ERRORS = [  # message, kind, stage, cause
 ]
 
 
+def poster(folder: Path, code: str, rng: random.Random) -> None:
+    """A made-up cover beside a filed video: a two-tone card with the code on it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    hue = [rng.randint(40, 200) for _ in range(3)]
+    image = Image.new("RGB", (300, 450), tuple(hue))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 300, 450), fill=tuple(255 - c // 2 for c in hue))
+    draw.ellipse((70, 60, 230, 260), fill=tuple(min(255, c + 50) for c in hue))
+    draw.text((20, 330), code, fill=(20, 20, 20), font_size=42)
+    image.save(folder / f"{code}-poster.jpg", quality=80)
+
+
 def realistic(dash: Dash) -> None:
     rng = random.Random(3)
+    root = dash.settings.library_dir
+    assert root is not None
     specs: list[Item] = []
     for n in range(137):
         label = LABELS[n % len(LABELS)]
         code = f"{label}-{100 + (n * 37) % 900:03d}"
         names = rng.sample(ACTRESSES, rng.choice([1, 1, 1, 2]))
         path = f"/watch/{rng.choice(['', 'incoming/', 'new/'])}{code.lower()}.mp4"
-        library = f"/library/{names[0]}/{code}/{code}.mp4"
+        library = str(root / names[0] / code / f"{code}.mp4")
         roll = rng.random()
         meta = {"code": code, "title": f"{label} feature {n}", "studio": "Example Studio",
                 "release_date": f"2024-{1 + n % 12:02d}-{1 + n % 27:02d}",
                 "actresses": [{"name": a} for a in names], "genres": ["Drama", "Solowork"]}
         if roll < 0.86:
+            poster(root / names[0] / code, code, rng)
             specs.append(Item(path, "completed", "emby", code=code, actresses=names,
                               title=meta["title"], metadata=meta, library_path=library))
         elif roll < 0.92:
@@ -85,6 +103,20 @@ def realistic(dash: Dash) -> None:
         dash.logs.append(level, logger, message, 1 + (n * 7) % 140 if level != "DEBUG" else None)
 
 
+def a_day_of_history(dash: Dash) -> None:
+    """The last day's counters as a day of filing would have left them (busier in the evening)."""
+    rng = random.Random(5)
+    now = time.time()
+    rows = []
+    for back in range(1, 24):
+        hour = time.strftime("%Y-%m-%dT%H", time.gmtime(now - back * 3600))
+        busy = 4 + 14 * (back % 24 in range(2, 8)) + rng.randint(0, 6)
+        rows += [(hour, "completed", busy), (hour, "needs_attention", rng.choice([0, 0, 0, 1])),
+                 (hour, "retrying", rng.choice([0, 0, 1, 2]))]
+    with sqlite3.connect(dash.db.path) as conn:
+        conn.executemany("INSERT OR REPLACE INTO history_outcomes VALUES (?, ?, ?)", rows)
+
+
 def a_real_duplicate(dash: Dash) -> None:
     """A duplicate whose two files exist, so its dialog shows their sizes and dates."""
     library = dash.settings.library_dir
@@ -101,7 +133,8 @@ def a_real_duplicate(dash: Dash) -> None:
 
 
 def shoot(browser, dash: Dash, name: str, *, width: int, height: int, scheme: str,
-          full_page: bool = True, then: Callable[[Any], None] | None = None) -> None:
+          full_page: bool = True, then: Callable[[Any], None] | None = None,
+          clip: str | None = None) -> None:
     context = browser.new_context(viewport={"width": width, "height": height},
                                   color_scheme=scheme, locale="en-GB",
                                   timezone_id="Europe/Berlin", device_scale_factor=1,
@@ -114,10 +147,19 @@ def shoot(browser, dash: Dash, name: str, *, width: int, height: int, scheme: st
         expect(page.locator("#queue-body tr[data-id]")).to_have_count(50)
         expect(page.locator("#log-view .log-line")).to_have_count(60)
         expect(page.locator("#inbox-body .inbox-group").first).to_be_visible()
+        expect(page.locator("#history-legend li")).to_have_count(3)
+        # a whole-page picture shows every poster: load them all now, not as they scroll in
+        page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach((i) => {"
+                      " i.loading = 'eager'; })")
+        page.wait_for_function("() => [...document.querySelectorAll('img.poster-thumb')]"
+                               ".every((i) => i.complete)")
         page.evaluate("document.activeElement && document.activeElement.blur()")
         if then is not None:
             then(page)
         OUT.mkdir(parents=True, exist_ok=True)
+        if clip:  # the part of a long page from this element down, one screen of it
+            page.locator(clip).scroll_into_view_if_needed()
+            page.evaluate(f"document.querySelector('{clip}').scrollIntoView()")
         page.screenshot(path=str(OUT / name), full_page=full_page, animations="disabled")
         assert rec.page_errors == [] and rec.console_errors == []
     finally:
@@ -144,12 +186,15 @@ def test_screenshots(request: pytest.FixtureRequest, dash: Dash, browser):
         pytest.skip("writes docs/screenshots only with --screenshots (make screenshots)")
     realistic(dash)
     a_real_duplicate(dash)
+    a_day_of_history(dash)
     shots = {
         "dashboard-desktop.png": {"width": 1440, "height": 900, "scheme": "light"},
         "dashboard-tablet.png": {"width": 768, "height": 1024, "scheme": "light"},
         "dashboard-dark.png": {"width": 1440, "height": 900, "scheme": "dark"},
         "dashboard-phone.png": {"width": 390, "height": 844, "scheme": "light",
                                 "full_page": False},
+        "dashboard-phone-queue.png": {"width": 390, "height": 844, "scheme": "dark",
+                                      "full_page": False, "clip": "#queue-cards li:nth-child(4)"},
         "fix-duplicate.png": {"width": 1440, "height": 900, "scheme": "light",
                               "full_page": False, "then": duplicate_dialog},
         "fix-set-code.png": {"width": 390, "height": 844, "scheme": "dark",

@@ -55,7 +55,7 @@ def test_the_page_shows_the_services_words(dash: Dash, page):
     expect(page.locator("#stats .stat-needs_attention .stat-label")).to_have_text("Stuck")
     expect(page.locator("#filter-status option[value='needs_attention']")).to_have_text("Stuck")
     expect(page.locator("#filter-sort option[value='oldest']")).to_have_text("Earliest first")
-    expect(page.locator("#queue-head th").nth(1)).to_have_text("Product")
+    expect(page.locator("#queue-head th").nth(2)).to_have_text("Product")  # after select, id
     expect(page.locator("#chart-title")).to_contain_text("Stuck 1")
     row = page.locator(f"{ROWS}[data-id='{item_id}']")
     expect(row).to_contain_text("Stuck")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -11,8 +12,8 @@ import psutil
 class RssSampler:
     """Samples a process's RSS every ``interval`` seconds in a thread until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        self.process = psutil.Process(pid)
+    def __init__(self, pid: int | None = None, interval: float = 0.1) -> None:
+        self.process = psutil.Process(pid if pid is not None else os.getpid())
         self.interval = interval
         self.samples: list[tuple[float, float]] = []  # (monotonic, MB)
         self._stop = threading.Event()
@@ -28,6 +29,7 @@ class RssSampler:
             self._stop.wait(self.interval)
 
     def __enter__(self) -> RssSampler:
+        self.start = self.process.memory_info().rss / 2**20
         self._thread.start()
         return self
 
@@ -42,3 +44,8 @@ class RssSampler:
     @property
     def last(self) -> float:
         return self.samples[-1][1]
+
+    @property
+    def growth(self) -> float:
+        """MB above the RSS when the block began."""
+        return self.peak - self.start

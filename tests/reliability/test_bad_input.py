@@ -23,7 +23,6 @@ with the reason (a property of the machine, not a missing dependency).
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import hashlib
 import os
 import re
@@ -48,6 +47,7 @@ from emby_processor.organizer.sidecars import sidecar_paths
 from tests.fakes.images import TINY_JPEG
 from tests.pipeline.stack import InProcess, Stack, running_stack, sha256, wait_for
 from tests.reliability.proc import TEMP_SUFFIX, clean_environment, temp_names, walk_files
+from tests.reliability.storage import tmpfs
 
 # --- hostile metadata through the organizer and the .nfo writer -------------------------------
 
@@ -255,20 +255,6 @@ def test_malformed_settings_stop_every_command_with_one_line(tmp_path: Path) -> 
 # --- read-only, full and corrupted storage ------------------------------------------------------
 
 
-@contextlib.contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    """A tmpfs mounted at ``path`` (root only); skips where the machine does not allow it."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root, and this test runs as an ordinary user")
-    path.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"this machine does not allow mounting a tmpfs: {mounted.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def _remount(path: Path, options: str) -> None:

@@ -35,6 +35,7 @@ from emby_processor.watcher import Watcher
 from tests.api.conftest import make_settings
 from tests.fakes.server import serve
 from tests.pipeline.stack import wait_for
+from tests.reliability.storage import tmpfs
 
 T = TypeVar("T")
 WORKERS = ("FileProcessor", "EmbyUpdater", "RetryHandler")
@@ -125,19 +126,6 @@ def test_connections_recover_after_a_read_only_spell(settings: Settings, db: Que
     assert health["workers"]["FileProcessor"] == "running"
 
 
-@contextlib.contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root, and this test runs as an ordinary user")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"this machine does not allow mounting a tmpfs: {mounted.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def test_connections_recover_after_a_full_disk(tmp_path: Path) -> None:

@@ -15,13 +15,11 @@ hostile server (``tests/fakes/hostile.py``). Each test is one of issue 13's case
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import psutil
 import pytest
 
 from emby_processor.db import QueueItem
@@ -32,6 +30,7 @@ from tests.fakes.hostile import HostileServer, Mode
 from tests.fakes.metatube import sample_movie
 from tests.fakes.server import serve
 from tests.pipeline.stack import InProcess, Stack, running_stack, wait_for
+from tests.reliability.rss import RssSampler
 
 MIB = 1024 * 1024
 QUICK = {
@@ -56,32 +55,6 @@ def hostile() -> Iterator[tuple[HostileServer, str]]:
         yield server, running.url
 
 
-class PeakRss:
-    """The highest resident memory of this process while the block runs."""
-
-    def __init__(self) -> None:
-        self.process = psutil.Process()
-        self.start = self.peak = self.process.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.01):
-            self.peak = max(self.peak, self.process.memory_info().rss)
-
-    @property
-    def growth_mb(self) -> float:
-        return (self.peak - self.start) / MIB
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(2)
-
-
 def test_huge_answers_and_gzip_bombs_are_dropped_at_the_cap(
     stack: Stack, hostile: tuple[HostileServer, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,12 +68,13 @@ def test_huge_answers_and_gzip_bombs_are_dropped_at_the_cap(
         failed = [i for i in run.items() if i.retry_count >= 1]
         return failed if len(failed) == 2 else []
 
-    with PeakRss() as rss, InProcess(stack, monkeypatch, **settings) as run:
+    with RssSampler(interval=0.01) as rss, InProcess(stack, monkeypatch, **settings) as run:
         items = wait_for(both_failed, 30, run.describe, check=lambda: _no_crash(run))
     for item in items:
         assert item.error_kind == "transient", item.error_message
         assert "bytes" in (item.error_message or "") and "more than" in (item.error_message or "")
-    assert rss.growth_mb < 120, f"resident memory grew by {rss.growth_mb:.0f} MB"
+    print(f"\nhuge answers, gzip bombs: RSS grew {rss.growth:.0f} MB, peak {rss.peak:.0f} MB")
+    assert rss.growth < 120, f"resident memory grew by {rss.growth:.0f} MB"
 
 
 def test_a_dripping_image_host_holds_no_worker_past_the_deadline(

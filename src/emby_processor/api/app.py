@@ -22,6 +22,7 @@ from emby_processor.api.deps import AppContext
 from emby_processor.api.errors import install_error_handlers
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.api.routes import (
+    bulk,
     candidates,
     docs,
     fixes,
@@ -99,9 +100,10 @@ def create_app(
     app.state.ctx = ctx
     install_error_handlers(app)
     app.state.auth = build_auth(settings)
-    for router in (system.router, history.router, poster.router, notify.router, queue.router,
-                   fixes.router, candidates.router, logs_routes.router, signin.router,
-                   docs.router, page.router):
+    # bulk before queue: /api/queue/bulk/retry must not reach /api/queue/{item_id}/retry
+    for router in (system.router, history.router, poster.router, notify.router, bulk.router,
+                   queue.router, fixes.router, candidates.router, logs_routes.router,
+                   signin.router, docs.router, page.router):
         app.include_router(router)
     docs.mount_assets(app)
     page.mount_static(app)

@@ -116,6 +116,9 @@ class QueueItemOut(BaseModel):
     created_at: str
     updated_at: str
     actions: list[Action] = Field(description="what a person can do that can succeed now")
+    poster_url: str | None = Field(
+        default=None, description="its poster thumbnail (96 px wide), when one lies beside the "
+                                  "filed video")
 
 
 class QueuePage(BaseModel):

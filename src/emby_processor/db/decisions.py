@@ -54,33 +54,21 @@ class Decisions(StoreBase):
     def ignore(self, item_id: int) -> IgnoredFile:
         """Forget the item and never queue its file's path again (until un-ignored)."""
         with self._pool.write() as conn:
-            row = _held(conn, item_id)
-            ignored = conn.execute(
-                "INSERT INTO ignored_files (file_path, file_size, file_mtime_ns, movie_code,"
-                " cause, ignored_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (file_path) DO UPDATE SET file_size = excluded.file_size,"
-                " file_mtime_ns = excluded.file_mtime_ns, movie_code = excluded.movie_code,"
-                " cause = excluded.cause, ignored_at = excluded.ignored_at, released = NULL"
-                " RETURNING *",
-                (row["file_path"], row["file_size"], row["file_mtime_ns"], row["movie_code"],
-                 row["error_cause"] if row["status"] == "error" else None, now_iso()),
-            ).fetchone()
-            conn.execute("DELETE FROM items WHERE id = ?", (item_id,))
-            _bump(conn)
+            ignored = ignore_row(conn, _held(conn, item_id))
+            bump_ignored(conn)
         return IgnoredFile.from_row(ignored)
 
     def unignore(self, ignored_id: int) -> IgnoredFile:
         """Take the file off the ignored list: the watcher queues it again."""
         with self._pool.write() as conn:
-            version = _bump(conn)
+            version = bump_ignored(conn)
             row = conn.execute(
                 "UPDATE ignored_files SET released = ? WHERE id = ? AND released IS NULL"
                 " RETURNING *", (version, ignored_id),
             ).fetchone()
             if row is None:
                 raise ItemNotFound(f"no ignored file has id {ignored_id}")
-            conn.execute("DELETE FROM ignored_files WHERE released <= ?",
-                         (version - _RELEASED_KEPT,))
+            prune_released(conn, version)
         return IgnoredFile.from_row(row)
 
     def ignored(self, *, page: int = 1, limit: int = 50) -> tuple[list[IgnoredFile], int]:
@@ -185,7 +173,28 @@ def _held(conn: sqlite3.Connection, item_id: int) -> sqlite3.Row:
     return row
 
 
-def _bump(conn: sqlite3.Connection) -> int:
+def ignore_row(conn: sqlite3.Connection, row: sqlite3.Row) -> sqlite3.Row:
+    """List the item's file as ignored and forget the item (the caller counts the change)."""
+    ignored: sqlite3.Row = conn.execute(
+        "INSERT INTO ignored_files (file_path, file_size, file_mtime_ns, movie_code,"
+        " cause, ignored_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (file_path) DO UPDATE SET file_size = excluded.file_size,"
+        " file_mtime_ns = excluded.file_mtime_ns, movie_code = excluded.movie_code,"
+        " cause = excluded.cause, ignored_at = excluded.ignored_at, released = NULL"
+        " RETURNING *",
+        (row["file_path"], row["file_size"], row["file_mtime_ns"], row["movie_code"],
+         row["error_cause"] if row["status"] == "error" else None, now_iso()),
+    ).fetchone()
+    conn.execute("DELETE FROM items WHERE id = ?", (row["id"],))
+    return ignored
+
+
+def prune_released(conn: sqlite3.Connection, version: int) -> None:
+    """Forget un-ignored rows older than the newest ``_RELEASED_KEPT`` changes."""
+    conn.execute("DELETE FROM ignored_files WHERE released <= ?", (version - _RELEASED_KEPT,))
+
+
+def bump_ignored(conn: sqlite3.Connection) -> int:
     """Count one change of the ignored list; returns its number."""
     row = conn.execute(
         "INSERT INTO control (key, value) VALUES (?, '1')"

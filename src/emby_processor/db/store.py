@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
+from emby_processor.db.bulk import BulkActions
 from emby_processor.db.candidates import CandidateActions, UnknownCandidate
 from emby_processor.db.channels import ChannelRecords
 from emby_processor.db.cleanup import Housekeeping
@@ -55,17 +56,18 @@ UPDATABLE = frozenset(
 )
 
 
-class QueueDB(Intake, QueueReads, Export, ItemActions, Housekeeping, Decisions, ServiceState,
-              HistoryReads, CandidateActions, ChannelRecords):
+class QueueDB(Intake, QueueReads, Export, ItemActions, BulkActions, Housekeeping, Decisions,
+              ServiceState, HistoryReads, CandidateActions, ChannelRecords):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
     leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete)
     in ``actions.py``, cleanup in ``cleanup.py``, the CSV export's reads in ``export.py``,
     what a person decides (ignore, set a code, settle a duplicate) in ``decisions.py``, the
-    dashboard's reads in ``reads.py`` (its history in ``history.py``), heartbeats, controls
-    and figures in ``service_state.py``, the candidates of an uncertain match and a person's
-    choice in ``candidates.py``, and the DMM channels seen in ``channels.py``.
+    same for many items at once in ``bulk.py``, the dashboard's reads in ``reads.py`` (its
+    history in ``history.py``), heartbeats, controls and figures in ``service_state.py``, the
+    candidates of an uncertain match and a person's choice in ``candidates.py``, and the DMM
+    channels seen in ``channels.py``.
     """
 
     def __init__(

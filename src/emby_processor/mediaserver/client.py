@@ -13,11 +13,11 @@ import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from emby_processor.errors import MediaServerError, PermanentError, UpstreamAuthError
 from emby_processor.httpclient import HttpClientFactory, HttpLimits, Reply
+from emby_processor.httpclient.closing import Closing
 from emby_processor.mediaserver.dialect import Dialect, detect
 from emby_processor.mediaserver.pathmap import same_server_path
 from emby_processor.mediaserver.users import Reader, choose_reader, nobody_sees
@@ -71,7 +71,7 @@ def _normalise_base(base_url: str) -> str:
     return base
 
 
-class MediaServerClient:
+class MediaServerClient(Closing):
     """One connection pool per server. Safe to share between worker threads."""
 
     def __init__(
@@ -332,13 +332,3 @@ class MediaServerClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> MediaServerClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

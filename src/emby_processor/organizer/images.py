@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from emby_processor.errors import PermanentError, UpstreamError
 from emby_processor.httpclient import IMAGE_MAX_BYTES, HttpClientFactory, HttpLimits
+from emby_processor.httpclient.closing import Closing
 
 DEFAULT_TIMEOUT = 30.0
 #: the most bytes of one image, downloaded or read beside a video
@@ -45,7 +44,7 @@ _MEDIA_TYPES = {
 }
 
 
-class ImageFetcher:
+class ImageFetcher(Closing):
     """``fetcher(url) -> bytes``; raises UpstreamError (may pass) or PermanentError.
 
     Downloads go through the HTTP client factory (deadline, 20 MB cap, redirects); only answers
@@ -86,13 +85,3 @@ class ImageFetcher:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> ImageFetcher:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

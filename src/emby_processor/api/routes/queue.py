@@ -85,13 +85,13 @@ def detail(ctx: AppContext, item: QueueItem) -> dict[str, Any]:
     return data
 
 
-def poster_url(item: QueueItem) -> str | None:
+def poster_url(item: QueueItem, size: int = 300) -> str | None:
     """The item's poster thumbnail, when a poster (or fanart) lies beside its filed video."""
     if not item.library_path:
         return None
     found = sidecar_paths(FilePath(item.library_path))
     if any(os.path.lexists(found[kind]) for kind in ("poster", "fanart")):
-        return f"/api/queue/{item.id}/poster?size=300"
+        return f"/api/queue/{item.id}/poster?size={size}"
     return None
 
 
@@ -102,8 +102,9 @@ def link(ctx: AppContext, emby_id: str | None) -> str | None:
 
 
 def row(item: QueueItem) -> dict[str, Any]:
-    """One row of the queue table: its fields and what can be done about it."""
-    return {**item.summary(), "actions": item.actions()}
+    """One row of the queue table: its fields, what can be done about it and its thumbnail
+    (only for a filed item with a poster beside it, so the page never asks for one in vain)."""
+    return {**item.summary(), "actions": item.actions(), "poster_url": poster_url(item, 96)}
 
 
 @router.get("/api/queue", response_model=QueuePage, summary="List queue items")

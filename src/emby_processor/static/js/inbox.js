@@ -9,7 +9,7 @@ import { INBOX_PER_GROUP } from "./settings.js";
 
 let lastKey = "";
 const shown = new Map(); // id -> item, for the buttons
-let links = { onAction: () => {}, onShowGroup: () => {}, onRetryGroup: () => {} };
+let links = { onAction: () => {}, onShowGroup: () => {}, onRetryGroup: () => {}, onCount: () => {} };
 
 export function invalidateInbox() {
   lastKey = "";
@@ -63,6 +63,7 @@ function group(entry) {
 
 function render(data) {
   shown.clear();
+  if (links.onCount) links.onCount(data.total);
   const count = $("inbox-count");
   count.textContent = fmtNumber(data.total);
   count.classList.toggle("d-none", !data.total);
@@ -90,7 +91,7 @@ function restoreFocus(data) {
 }
 
 /** `onAction(name, item)` runs an item's button; `onShowGroup(cause)` filters the queue;
- * `onRetryGroup(cause)` retries a group. */
+ * `onRetryGroup(cause)` retries a group; `onCount(total)` hears how many items need a person. */
 export function wireInbox(callbacks) {
   links = callbacks;
   $("inbox-body").addEventListener("click", (e) => {

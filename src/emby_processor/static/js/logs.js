@@ -1,13 +1,20 @@
 /* The live log: Server-Sent Events from /api/logs, filtered by level and item, drawn once a frame,
  * at most LOG_MAX_LINES kept. Auto-scroll follows new lines until the user scrolls up. A reconnect
- * resumes after the last line shown (no gap, no repeat); a server restart is marked in the view. */
-import { $, el, fmtLocal, fmtNumber, parseTime } from "./dom.js";
+ * resumes after the last line shown (no gap, no repeat); a server restart is marked in the view.
+ * For people: a text search hides the lines without it, a date line marks each new (local) day,
+ * loggers show their last name (the full one on hover), Download saves the lines shown as text,
+ * and screen readers hear the error lines only (a live region of its own; the view is no
+ * role="log", which would read every line out). */
+import { $, debounce, el, fmtLocal, fmtNumber, parseTime } from "./dom.js";
 import { LOG_MAX_LINES, POLL_MS } from "./settings.js";
 import { state, writeUrl } from "./urlstate.js";
 
 const logs = {
   source: null, lastId: 0, follow: true, queue: [], flushing: false, unseen: 0, justOpened: false, retryTimer: null,
+  lastDay: null, search: "",
 };
+/** error lines kept in the screen readers' live region */
+const ALERTS_KEPT = 3;
 
 function setStatus(text, kind) {
   const badge = $("log-status");
@@ -23,6 +30,7 @@ export function connectLogs(clear = true) {
   if (logs.source) logs.source.close();
   if (clear) {
     $("log-view").replaceChildren();
+    logs.lastDay = null;
     logs.queue = [];
     logs.lastId = 0;
     logs.unseen = 0;
@@ -81,14 +89,30 @@ function onLogEvent(event) {
   }
 }
 
+/** The plain text of a record, as the download writes it (the full logger name). */
+function plainText(record, level) {
+  const item = record.item_id ? ` #${record.item_id}` : "";
+  return `${record.time || ""} ${level} ${record.logger || ""}${item} ${record.message || ""}`;
+}
+
+const shortLogger = (name) => String(name || "").split(".").pop();
+
+function dayMarker(time) {
+  const text = time.toLocaleDateString(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
+  return el("div", { className: "log-date", text: `— ${text} —`, data: { plain: `--- ${text} ---` } });
+}
+
 function logLine(record) {
-  if (record.separator) return el("div", { className: "log-line log-sep", text: `— ${record.separator} —` });
+  if (record.separator) {
+    return el("div", { className: "log-line log-sep", text: `— ${record.separator} —`, data: { plain: `--- ${record.separator} ---` } });
+  }
   const level = String(record.level || "INFO").toUpperCase();
   const time = parseTime(record.time);
-  const line = el("div", { className: `log-line log-${level}`, data: { id: record.id, level } },
+  const plain = plainText(record, level);
+  const line = el("div", { className: `log-line log-${level}`, data: { id: record.id, level, plain } },
     el("time", { text: time ? time.toLocaleTimeString() : "", attrs: { datetime: record.time, title: time ? `${fmtLocal(record.time, "full")} (${record.time})` : null } }), " ",
     el("span", { className: "log-level", text: level }), " ",
-    el("span", { className: "log-logger", text: record.logger || "" }));
+    el("span", { className: "log-logger", text: shortLogger(record.logger), attrs: { title: record.logger || null } }));
   if (record.item_id) {
     line.append(el("button", {
       className: "log-item", text: `#${record.item_id}`,
@@ -96,7 +120,69 @@ function logLine(record) {
     }));
   }
   line.append(" ", el("span", { className: "log-msg", text: record.message || "" }));
+  line.hidden = !matches(line);
   return line;
+}
+
+const matches = (line) => !logs.search || line.dataset.plain.toLowerCase().includes(logs.search);
+
+/** The records as nodes: a date line first whenever the local day changes. */
+function linesOf(batch) {
+  const fragment = document.createDocumentFragment();
+  for (const record of batch) {
+    const time = record.separator ? null : parseTime(record.time);
+    const day = time ? time.toDateString() : logs.lastDay;
+    if (time && day !== logs.lastDay) fragment.append(dayMarker(time));
+    logs.lastDay = day;
+    fragment.append(logLine(record));
+  }
+  return fragment;
+}
+
+/** Screen readers hear the error lines, and nothing else of the log. */
+function announceErrors(batch) {
+  const errors = batch.filter((record) => ["ERROR", "CRITICAL"].includes(String(record.level).toUpperCase()));
+  if (!errors.length) return;
+  const region = $("log-alerts");
+  for (const record of errors) {
+    const item = record.item_id ? ` (item ${record.item_id})` : "";
+    region.append(el("p", { text: `Log error${item}: ${record.message || ""}` }));
+  }
+  while (region.childElementCount > ALERTS_KEPT) region.firstElementChild.remove();
+}
+
+/** Hides the lines without the search text, and the date lines with none shown under them. */
+function applySearch() {
+  let shown = 0;
+  let total = 0;
+  let marker = null;
+  for (const node of $("log-view").children) {
+    if (node.classList.contains("log-date")) {
+      marker = node;
+      marker.hidden = true;
+      continue;
+    }
+    node.hidden = !matches(node);
+    total += 1;
+    if (node.hidden) continue;
+    shown += 1;
+    if (marker) marker.hidden = false;
+  }
+  $("log-search-info").textContent = logs.search ? `${fmtNumber(shown)} of ${fmtNumber(total)} lines` : "";
+}
+
+/** The lines shown (and their date lines) as a .txt file. */
+function download() {
+  const text = [...$("log-view").children]
+    .filter((node) => !node.hidden && node.dataset.plain !== undefined)
+    .map((node) => node.dataset.plain).join("\n");
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  const url = URL.createObjectURL(new Blob([`${text}\n`], { type: "text/plain;charset=utf-8" }));
+  const link = el("a", { attrs: { href: url, download: `emby-processor-log-${stamp}.txt` } });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function flushLogs() {
@@ -105,9 +191,9 @@ function flushLogs() {
   logs.queue = [];
   if (!batch.length) return;
   const view = $("log-view");
-  const fragment = document.createDocumentFragment();
-  for (const record of batch) fragment.append(logLine(record));
-  view.append(fragment);
+  view.append(linesOf(batch));
+  announceErrors(batch);
+  if (logs.search) applySearch();
   let extra = view.childElementCount - LOG_MAX_LINES;
   while (extra > 0) {
     view.firstElementChild.remove();
@@ -174,8 +260,15 @@ export function wireLogs({ onItem }) {
     connectLogs(true);
   });
   $("log-item-clear").addEventListener("click", () => showItemLogs(null));
+  const search = debounce((value) => {
+    logs.search = value.trim().toLowerCase();
+    applySearch();
+  }, 150);
+  $("log-search").addEventListener("input", (e) => search(e.target.value));
+  $("log-download").addEventListener("click", download);
   $("log-clear").addEventListener("click", () => {
     view.replaceChildren();
+    logs.lastDay = null;
     logs.unseen = 0;
     logs.follow = true;
     updateJump();

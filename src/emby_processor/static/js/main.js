@@ -8,21 +8,28 @@
  */
 import { confirmIgnore, reprocessItem, retryAll, retryItem, wireActions } from "./actions.js";
 import { onUnreachable, setToken, getToken, Unreachable, describeError } from "./api.js";
+import { showNeedsYou } from "./badge.js";
+import { wireCards } from "./cards.js";
+import { wireBulk } from "./bulk.js";
 import { openChoose, wireChoose } from "./choose.js";
 import { wireCleanup } from "./cleanup.js";
 import { openDetail, refreshDetail, wireDetail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { openDuplicate, wireDuplicate } from "./duplicate.js";
+import { wireFolds } from "./fold.js";
 import { invalidateHealth, loadHealth } from "./health.js";
 import { wireHealthDialog } from "./healthdialog.js";
+import { invalidateHistory, loadHistory, wireHistory } from "./history.js";
 import { showIgnoredCount, wireIgnored } from "./ignored.js";
 import { invalidateInbox, loadInbox, wireInbox } from "./inbox.js";
+import { wireKeys } from "./keys.js";
 import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
 import { loadMeta } from "./meta.js";
 import {
-  backoffDelay, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
+  backoffDelay, onBackgroundError, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
 } from "./poll.js";
 import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
+import { wireSelection } from "./selection.js";
 import { openSetCode, wireSetCode } from "./setcode.js";
 import { buildStatCards, invalidateStats, loadStats, wireStats } from "./stats.js";
 import { wireTheme } from "./theme.js";
@@ -70,6 +77,7 @@ function refreshAll() {
   invalidateStats();
   invalidateInbox();
   invalidateQueue();
+  invalidateHistory();
   if (logsDown()) connectLogs(false);
   refreshSoon();
 }
@@ -87,8 +95,14 @@ function wirePanels() {
       $("queue-card").focus();
     },
     onRetryGroup: (cause) => retryAll({ cause }),
+    onCount: showNeedsYou,
   });
   wireQueue({ onAction: act });
+  wireCards({ onAction: act });
+  wireHistory({ onChange: () => loadHistory().catch(onBackgroundError) });
+  wireSelection();
+  wireBulk();
+  wireKeys({ onAction: act });
   wireDetail({
     onAction: act,
     onShowLogs: (id) => {
@@ -103,17 +117,13 @@ function wirePanels() {
   wireCleanup();
   wireHealthDialog();
   wireLogs({ onItem: openDetail });
+  $("logs-card").addEventListener("fold", (e) => {
+    if (e.detail.open) $("log-view").scrollTop = $("log-view").scrollHeight; // the newest lines
+  });
   wireActions();
   $("act-refresh").addEventListener("click", refreshAll);
   onRestored(() => {
     if (logsDown()) connectLogs(false);
-  });
-  document.addEventListener("keydown", (e) => {
-    const typing = e.target.closest("input, textarea, select, [contenteditable]");
-    if (e.key === "/" && !typing && !document.querySelector(".modal.show")) {
-      e.preventDefault();
-      $("filter-q").focus();
-    }
   });
 }
 
@@ -131,13 +141,14 @@ async function start() {
   onUnreachable(() => setReachable(false));
   wirePolling();
   if (!(await loadVocabulary())) return;
+  wireFolds();
   buildStatCards();
   buildQueueControls();
   readUrl();
   syncFilterControls();
   writeUrl();
   wirePanels();
-  registerLoader(loadHealth, loadStats, loadInbox, loadQueue, refreshDetail);
+  registerLoader(loadHealth, loadStats, loadInbox, loadQueue, loadHistory, refreshDetail);
   connectLogs(true);
   tick();
   document.body.dataset.ready = "true";

@@ -9,15 +9,16 @@ export const isOpen = (id) => $(id).classList.contains("show");
 /** Shows a modal and, when it closes, gives focus back to what had it (keyboard users). */
 export function showModal(id) {
   const opener = document.activeElement;
-  const key = opener && opener.dataset ? { action: opener.dataset.action, id: opener.dataset.id } : null;
+  const key = opener && opener.dataset ? { action: opener.dataset.action, id: opener.dataset.id, row: opener.matches("tr[data-id]") } : null;
   $(id).addEventListener("hidden.bs.modal", () => {
     if (document.querySelector(".modal.show")) return; // another modal took over
     let target = opener;
     if (!target || !target.isConnected) {
-      // the row was redrawn meanwhile: the same button in its new row
-      target = key && key.id ? (document.querySelector(
+      // the row was redrawn meanwhile: the same row (the keys' focus), or the same button in it
+      const row = key && key.row ? document.querySelector(`tr[data-id="${CSS.escape(key.id)}"]`) : null;
+      target = row || (key && key.id ? (document.querySelector(
         `button[data-action="${CSS.escape(key.action || "")}"][data-id="${CSS.escape(key.id)}"]`)
-        || document.querySelector(`button[data-id="${CSS.escape(key.id)}"]`)) : null;
+        || document.querySelector(`button[data-id="${CSS.escape(key.id)}"]`)) : null);
     }
     if (target && target !== document.body && typeof target.focus === "function") target.focus();
   }, { once: true });

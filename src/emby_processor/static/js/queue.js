@@ -4,11 +4,14 @@
  * Column titles, statuses, stages and causes are the service's words (meta.js). */
 import { api, HttpError } from "./api.js";
 import { actionButton } from "./buttons.js";
+import { renderCards } from "./cards.js";
 import { $, basename, debounce, el, fmtNumber, plural, timeNode } from "./dom.js";
 import {
   attemptText, cause, defaultSort, fieldLabel, hasField, sorts, stageLabel, statusBadge, statuses, troubleOf, troubles,
 } from "./meta.js";
 import { onBackgroundError } from "./poll.js";
+import { posterThumb } from "./posters.js";
+import { decorateRow, queueRendered, selectCell, selectHeader } from "./selection.js";
 import { PAGE_SIZE, SEARCH_DEBOUNCE_MS, SEARCH_MAX_LENGTH } from "./settings.js";
 import { markStatCard } from "./stats.js";
 import { isFiltered, queueParams, state, writeUrl } from "./urlstate.js";
@@ -36,7 +39,7 @@ export function buildQueueControls() {
     className: name === "id" ? "text-end" : "", text: fieldLabel(name), attrs: { scope: "col" },
   }));
   headers.push(el("th", { className: "text-end", text: "Actions", attrs: { scope: "col" } }));
-  $("queue-head").replaceChildren(el("tr", {}, ...headers));
+  $("queue-head").replaceChildren(el("tr", {}, selectHeader(), ...headers));
 }
 
 export async function loadQueue() {
@@ -103,8 +106,9 @@ function actionsCell(item) {
 const CELLS = {
   id: (item) => el("td", { className: "text-end text-body-secondary nowrap", text: item.id }),
   movie_code: (item) => el("td", { attrs: { title: item.title ? `${item.title}\n${item.file_path}` : item.file_path } },
-    el("div", { className: "code", text: item.movie_code || "—" }),
-    el("div", { className: "file text-truncate", text: basename(item.file_path) })),
+    el("div", { className: "code-cell" }, posterThumb(item, "row-poster"), el("div", { className: "code-text" },
+      el("div", { className: "code", text: item.movie_code || "—" }),
+      el("div", { className: "file text-truncate", text: basename(item.file_path) })))),
   actress: (item) => el("td", { className: "actress-cell", text: item.actress || "—" }),
   status: statusCell,
   emby_id: (item) => el("td", { className: "small nowrap", text: item.emby_id || "—" }),
@@ -117,8 +121,10 @@ function renderRow(item) {
   const previous = rowVersions.get(item.id);
   if (previous && previous !== item.updated_at) row.classList.add("row-updated");
   rowVersions.set(item.id, item.updated_at);
+  row.append(selectCell(item));
   for (const name of COLUMNS.filter(hasField)) row.append(CELLS[name](item));
   row.append(actionsCell(item));
+  decorateRow(row, item);
   return row;
 }
 
@@ -129,12 +135,13 @@ function renderQueue(data) {
   const focus = active && body.contains(active) && active.dataset.action
     ? { action: active.dataset.action, id: active.dataset.id } : null;
   const rows = data.items.map(renderRow);
+  const empty = isFiltered() ? "No item matches these filters." : "The queue is empty. Files that appear in a watch folder show up here.";
   if (!rows.length) {
     rows.push(el("tr", {}, el("td", {
-      className: "text-center text-body-secondary py-4", attrs: { colspan: COLUMNS.filter(hasField).length + 1 },
-      text: isFiltered() ? "No item matches these filters." : "The queue is empty. Files that appear in a watch folder show up here.",
+      className: "text-center text-body-secondary py-4", attrs: { colspan: COLUMNS.filter(hasField).length + 2 }, text: empty,
     })));
   }
+  renderCards(data.items, empty);
   body.replaceChildren(...rows);
   if (focus) {
     const again = body.querySelector(`button[data-action="${focus.action}"][data-id="${CSS.escape(focus.id)}"]`)
@@ -148,6 +155,7 @@ function renderQueue(data) {
     : "0 items";
   $("queue-summary").textContent = `${plural(data.total, "item")}${isFiltered() ? " match" : ""}`;
   renderPager(data.total, data.page);
+  queueRendered(data);
 }
 
 function renderPager(total, page) {
@@ -230,5 +238,12 @@ export function wireQueue({ onAction }) {
     if (!button) return;
     const item = shown.get(Number(button.dataset.id));
     if (item) onAction(button.dataset.action, item);
+  });
+  $("queue-body").addEventListener("click", (e) => {
+    // a click elsewhere on a row opens its details (not on a control, not a text selection)
+    const row = e.target.closest("tr[data-id]");
+    if (!row || e.target.closest("button, a, input, label, select, .select-cell") || String(window.getSelection() || "")) return;
+    const item = shown.get(Number(row.dataset.id));
+    if (item) onAction("details", item);
   });
 }
