@@ -80,7 +80,8 @@ async def test_the_catalogue_covers_every_cause_and_reaches_the_page(
         assert cause["message"].endswith(".") and "{n}" in cause["many"], cause
         assert cause["actions"] and "{" not in cause["one"], cause
     assert {a["name"] for a in meta["actions"]} >= {"set_code", "choose", "duplicate", "ignore"}
-    assert meta["settings"] == {"max_retries": 5, "cleanup_completed_after_days": 30}
+    assert meta["settings"] == {"max_retries": 5, "cleanup_completed_after_days": 30,
+                                "notifications": False}
     assert [t["label"] for t in meta["troubles"]] == ["Needs you", "Retrying"]
 
 

@@ -3,6 +3,7 @@ dialog, in light and dark mode, at phone and desktop widths; keyboard focus neve
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,3 +210,30 @@ def test_the_empty_inbox_has_no_serious_accessibility_violation(dash: Dash, page
     open_dashboard(page, dash)
     expect(page.locator("#inbox-empty")).to_contain_text("Nothing needs you.")
     assert_no_violations(axe, page, f"the empty inbox ({scheme})")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_top_bar_with_sign_out_and_the_test_notification_button(
+    tmp_path: Path, page, axe: Axe, scheme: str, width: int
+):
+    from tests.dashboard.test_docs_and_sign_in import HASH, PASSWORD
+
+    dash = Dash(tmp_path, auth_mode="password", auth_password_hash=HASH,
+                notify_urls=["json://127.0.0.1:9/hook"]).start()
+    try:
+        seed_a_bit_of_everything(dash)
+        page.emulate_media(color_scheme=scheme)
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{dash.url}/?poll=0.5")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("body[data-auth='password']")).to_have_count(1)
+        expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
+        unfold(page, "Actions")  # folded on a phone
+        expect(page.get_by_role("button", name="Send test notification")).to_be_visible()
+        expect(page.locator("#log-view .log-line")).to_have_count(30)
+        assert_no_violations(axe, page, f"the signed-in page ({scheme}, {width} px)")
+        page.rec.bad_responses.clear()  # the first visit's 401 before signing in
+    finally:
+        dash.close()

@@ -190,6 +190,21 @@ def test_the_test_button_without_urls_is_a_409(tmp_path: Path, db: QueueDB) -> N
     assert response.status_code == 409 and "NOTIFY_URLS" in response.json()["detail"]
 
 
+def test_meta_says_whether_notifications_are_set_never_where_they_go(
+    tmp_path: Path, db: QueueDB
+) -> None:
+    secret = "json://user:s3cret-pass@127.0.0.1:9/hook?token=s3cret-token"
+    for urls, expected in (([], False), ([secret], True)):
+        settings = make_settings(tmp_path, notify_urls=urls)
+        app = create_app(settings, db=db, logs=LogBuffer(100), health=HealthMonitor(settings, db))
+        with TestClient(app) as client:
+            meta = client.get("/api/meta")
+            auth = client.get("/api/auth")
+        assert meta.status_code == 200 and meta.json()["settings"]["notifications"] is expected
+        for answer in (meta, auth):
+            assert "s3cret" not in answer.text and "127.0.0.1:9" not in answer.text
+
+
 def test_the_service_runs_a_notifier_only_when_urls_are_set(tmp_path: Path, db: QueueDB) -> None:
     from emby_processor.composition import Workers, build_upstreams
 

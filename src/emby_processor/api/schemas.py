@@ -305,6 +305,8 @@ class CauseOut(BaseModel):
 class MetaSettingsOut(BaseModel):
     max_retries: int = Field(description="MAX_RETRIES: automatic attempts after the first")
     cleanup_completed_after_days: float
+    notifications: bool = Field(description=(
+        "NOTIFY_URLS is set: the page offers a test notification (the URLs are never shown)"))
 
 
 class MetaOut(BaseModel):

@@ -72,6 +72,7 @@ async def meta(ctx: Ctx) -> dict[str, Any]:
     document["settings"] = {
         "max_retries": ctx.settings.max_retries,
         "cleanup_completed_after_days": ctx.settings.cleanup_completed_after_days,
+        "notifications": bool(ctx.settings.notify_urls),
     }
     return document
 

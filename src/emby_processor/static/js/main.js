@@ -25,11 +25,13 @@ import { invalidateInbox, loadInbox, wireInbox } from "./inbox.js";
 import { wireKeys } from "./keys.js";
 import { connectLogs, focusLogs, logsDown, showItemLogs, wireLogs } from "./logs.js";
 import { loadMeta } from "./meta.js";
+import { wireNotify } from "./notify.js";
 import {
   backoffDelay, onBackgroundError, onRestored, pause, refreshSoon, registerLoader, setReachable, tick, wirePolling,
 } from "./poll.js";
 import { applyFilters, buildQueueControls, invalidateQueue, loadQueue, syncFilterControls, wireQueue } from "./queue.js";
 import { wireSelection } from "./selection.js";
+import { wireSession } from "./session.js";
 import { openSetCode, wireSetCode } from "./setcode.js";
 import { buildStatCards, invalidateStats, loadStats, wireStats } from "./stats.js";
 import { wireTheme } from "./theme.js";
@@ -121,6 +123,7 @@ function wirePanels() {
     if (e.detail.open) $("log-view").scrollTop = $("log-view").scrollHeight; // the newest lines
   });
   wireActions();
+  wireNotify();
   $("act-refresh").addEventListener("click", refreshAll);
   onRestored(() => {
     if (logsDown()) connectLogs(false);
@@ -139,6 +142,7 @@ async function start() {
     toast("API token forgotten.", "secondary");
   });
   onUnreachable(() => setReachable(false));
+  wireSession(); // in the background: the Sign out button, with AUTH_MODE=password
   wirePolling();
   if (!(await loadVocabulary())) return;
   wireFolds();
