@@ -27,7 +27,7 @@ $(AXE): $(AXE_DIR)/package-lock.json
 ## run: start the service on its embedded defaults (./watch, ./data, dashboard on :8000)
 run: $(STAMP)
 	mkdir -p watch data
-	$(BIN)/emby-processor run
+	MALLOC_ARENA_MAX=2 $(BIN)/emby-processor run
 
 ## test: the whole test suite (browser tests need Debian's chromium at /usr/bin/chromium, the
 ## accessibility tests npm for axe-core)

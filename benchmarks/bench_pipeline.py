@@ -4,8 +4,9 @@
 (a subprocess, as users run it) and followed until every item is ``completed``: parse, MetaTube
 lookup, move into the library, ``.nfo`` and images, Emby announce / find / update / cover /
 verify. Twice: with fakes that answer at once, then with 50 ms of latency on every upstream
-answer (MetaTube, image host, Emby), at the default concurrency (FILE_WORKERS=2,
-EMBY_WORKERS=2).
+answer (MetaTube, image host, Emby), at the default concurrency of the service being measured.
+``--service-src`` runs another version of the service (its ``src`` folder, e.g. a checkout of
+0.1.0) against the same fakes and harness, for a comparison in the same run.
 
 Prints ``name: value unit`` lines: items/s end to end (first file dropped → last item
 completed), per-stage p50 / p95 of the successful steps (``item_events.duration_ms``), and the
@@ -129,10 +130,12 @@ def _stack(latency: float) -> Iterator[Stack]:
         yield stack
 
 
-def one_run(files: int, latency: float, workers: str = "") -> dict[str, float]:
+def one_run(files: int, latency: float, workers: str = "", service_src: str = ""
+            ) -> dict[str, float]:
     """Drop ``files`` files into a running service; figures for this run.
 
-    ``workers`` ``"F,E"`` sets FILE_WORKERS and EMBY_WORKERS (default: the service's defaults).
+    ``workers`` ``"F,E"`` sets FILE_WORKERS and EMBY_WORKERS (default: the service's defaults);
+    ``service_src`` is the ``src`` folder of another version of the service to run instead.
     """
     with _stack(latency) as stack:
         dropped = prepare(stack, random.Random(1), files, (1024, 4096))
@@ -141,6 +144,8 @@ def one_run(files: int, latency: float, workers: str = "") -> dict[str, float]:
         if workers:
             env["FILE_WORKERS"], env["EMBY_WORKERS"] = workers.split(",")
         service = ServiceProcess(env, stack.root, command="workers")
+        if service_src:
+            service.env["PYTHONPATH"] = service_src
         service.start()
         try:
             with _Rss(service.pid) as rss:
@@ -172,10 +177,10 @@ def _cpu(process: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def run(files: int = 2000, workers: str = "") -> dict[str, float]:
+def run(files: int = 2000, workers: str = "", service_src: str = "") -> dict[str, float]:
     figures: dict[str, float] = {"files": files}
     for latency, label in ((0.0, "no latency"), (0.05, "50 ms latency")):
-        for key, value in one_run(files, latency, workers).items():
+        for key, value in one_run(files, latency, workers, service_src).items():
             figures[f"{label}: {key}"] = value
     return figures
 
@@ -243,11 +248,13 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--workers", default="", metavar="F,E",
                         help="FILE_WORKERS,EMBY_WORKERS (default: the service's defaults)")
+    parser.add_argument("--service-src", default="", metavar="DIR",
+                        help="the src folder of another version of the service to measure")
     args = parser.parse_args()
     if args.profile:
         print(profile(args.files))
         return 0
-    for key, value in run(args.files, args.workers).items():
+    for key, value in run(args.files, args.workers, args.service_src).items():
         name, _, unit = key.partition(" (")
         print(f"{name}: {value} {unit.rstrip(')')}".rstrip())
     return 0

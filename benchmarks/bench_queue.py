@@ -4,7 +4,12 @@ Prints: enqueue / claim+complete throughput (ops/s) single-threaded and with 4 t
 workload on persist-queue's SQLiteAckQueue in the same run (ratio = ours / theirs), and the cost
 of stats() and a filtered page at 1,000 and 1,000,000 items.
 
-    python benchmarks/bench_queue.py [--items 1000000] [--ops 5000]
+The two queues take turns ``--rounds`` times (a fresh database each time) and the figures are
+the medians: persist-queue syncs every commit to disk, so one round is at the mercy of whatever
+else the disk is doing at that moment. Run with ``PYTHONPATH=<another checkout>/src`` it measures
+that version of the store the same way (``run_all.py`` does so for 0.1.0).
+
+    python benchmarks/bench_queue.py [--items 1000000] [--ops 5000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -95,19 +101,25 @@ def query_costs(items: int) -> dict[str, float]:
     return figures
 
 
-def run(items: int = 1_000_000, ops: int = 5000) -> dict[str, float | str]:
+def run(items: int = 1_000_000, ops: int = 5000, rounds: int = 3) -> dict[str, float | str]:
     out: dict[str, float | str] = {}
     for threads in (1, 4):
-        e, b, c = ours(ops, threads)
-        pe, pc = persist_queue(ops, threads)
+        runs = []
+        for _ in range(rounds):
+            e, b, c = ours(ops, threads)
+            pe, pc = persist_queue(ops, threads)
+            runs.append((e, b, c, pe, pc, e / pe, b / pe, c / pc))
+        e, b, c, pe, pc, re, rb, rc = (median(column) for column in zip(*runs, strict=True))
         out[f"enqueue_{threads}t_ops_s"] = round(e)
         out[f"enqueue_batched_{threads}t_ops_s"] = round(b)
         out[f"claim_complete_{threads}t_ops_s"] = round(c)
         out[f"persistqueue_put_{threads}t_ops_s"] = round(pe)
         out[f"persistqueue_get_ack_{threads}t_ops_s"] = round(pc)
-        out[f"ratio_enqueue_{threads}t"] = round(e / pe, 2)
-        out[f"ratio_enqueue_batched_{threads}t"] = round(b / pe, 2)
-        out[f"ratio_claim_complete_{threads}t"] = round(c / pc, 2)
+        out[f"ratio_enqueue_{threads}t"] = round(re, 2)
+        out[f"ratio_enqueue_batched_{threads}t"] = round(rb, 2)
+        out[f"ratio_claim_complete_{threads}t"] = round(rc, 2)
+    if not items:
+        return out
     for n in sorted({1000, items}):
         for key, value in query_costs(n).items():
             out[f"{key}_at_{n}"] = round(value, 3)
@@ -118,8 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--ops", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    for key, value in run(args.items, args.ops).items():
+    for key, value in run(args.items, args.ops, args.rounds).items():
         print(f"{key}: {value}")
 
 

@@ -45,6 +45,7 @@ from emby_processor.vocabulary import LANE_WORKERS, Lane, Stage
 from emby_processor.watcher import Watcher, scan_once
 from emby_processor.workers.backoff import RetryPolicy
 from emby_processor.workers.base import WorkerStats
+from emby_processor.workers.doorbell import Doorbells
 from emby_processor.workers.lane import LaneWorker
 from emby_processor.workers.leases import release_dead_holders
 from emby_processor.workers.retry_handler import RetryHandler
@@ -68,6 +69,7 @@ def http_limits(settings: Settings) -> HttpLimits:
         read_timeout=settings.provider_timeout_seconds,
         deadline=settings.upstream_deadline,
         retry_after_max=settings.retry_backoff_max_seconds,
+        max_connections=settings.upstream_connections,
     )
 
 
@@ -132,8 +134,10 @@ class Workers:
                                   settings.retry_backoff_max_seconds)
         server = upstreams.media_server
         self.gate = ServerGate(server) if server is not None else None
-        self.watcher = Watcher(settings, db)
-        self.supervisor = Supervisor(db, self._specs())
+        self.doorbells = Doorbells()
+        self.watcher = Watcher(settings, db,
+                               on_queued=lambda count: self.doorbells.ring("file", count))
+        self.supervisor = Supervisor(db, self._specs(), wake=self.doorbells.wake_all)
         self._stopped = threading.Event()
 
     def file_stages(self) -> dict[Stage, StageFn]:
@@ -186,16 +190,18 @@ class Workers:
             def make(owner: str, stats: WorkerStats) -> LaneWorker:
                 return LaneWorker(kind, name, stages, db=self.db, policy=self.policy,
                                   control=self.supervisor, owner=owner, stats=stats,
-                                  ready=ready)
+                                  ready=ready, handed_on=self.doorbells.ring_stage)
 
-            return WorkerSpec(kind, make, threads, idle_seconds=0.5)
+            return WorkerSpec(kind, make, threads, idle_seconds=0.5,
+                              wait=self.doorbells.lanes[name].wait)
 
         specs = [
             lane("file", file_stages, s.file_workers),
             lane("emby", emby_stages, s.emby_workers, self._emby_ready),
             WorkerSpec("RetryHandler",
                        lambda owner, stats: RetryHandler(self.db, self.policy, self.supervisor,
-                                                         stats), 1, idle_seconds=1.0),
+                                                         stats, due=self.doorbells.ring_all),
+                       1, idle_seconds=1.0),
             WorkerSpec("Watcher", lambda owner, stats: self.watcher, 1, idle_seconds=0.5),
         ]
         if s.notify_urls:  # notifications: one more loop, reading the database like the page

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     r18dev_url: str = "https://r18.dev"
     provider_timeout_seconds: float = Field(default=30, gt=0)
     upstream_deadline_seconds: float | None = Field(default=None, gt=0)
+    upstream_connections: int = Field(default=16, ge=1, le=256)
 
     # retries
     max_retries: int = Field(default=5, ge=0)
@@ -102,8 +103,8 @@ class Settings(BaseSettings):
     )
 
     # workers
-    file_workers: int = Field(default=2, ge=1, le=32)
-    emby_workers: int = Field(default=2, ge=1, le=32)
+    file_workers: int = Field(default=16, ge=1, le=128)
+    emby_workers: int = Field(default=16, ge=1, le=128)
     lease_seconds: float = Field(default=300, gt=0)
 
     # dashboard

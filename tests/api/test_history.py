@@ -73,6 +73,22 @@ async def test_a_run_of_items_shows_in_the_current_hour(
     assert body["last_completed_at"].endswith("Z")
 
 
+def test_the_eta_of_an_import_follows_the_pace_since_it_began(db: QueueDB) -> None:
+    """3,000 files queued, 120 of them filed over the two minutes the import has run: the pace
+    is 3,600 an hour, so the rest takes about 48 minutes (not 24 hours at 120 an hour)."""
+    now = datetime.now(UTC)
+    db.enqueue_many([(f"/watch/IMP-{n:04d}.mp4", 1, n) for n in range(3000)], backlog=True)
+    with sqlite3.connect(db.path) as conn:
+        for n in range(120):
+            at = (now - timedelta(seconds=120 - n)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            conn.execute("UPDATE items SET status = 'completed', stage = 'done', completed_at = ?"
+                         " WHERE id = ?", (at, n + 1))
+    backlog = db.history("24h")["backlog"]
+    assert backlog["total"] == 2880
+    assert 3400 < backlog["rate_per_hour"] < 3700
+    assert 45 * 60 < backlog["eta_seconds"] < 51 * 60
+
+
 async def test_an_idle_queue_has_no_eta_and_no_medians(client: httpx.AsyncClient) -> None:
     body = (await client.get("/api/history", params={"range": "30d"})).json()
     assert body["unit"] == "day" and len(body["buckets"]) == 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import httpx
 import pytest
@@ -204,12 +205,40 @@ async def test_csv_export(client: httpx.AsyncClient, ids: dict[str, int]) -> Non
 
 
 async def test_csv_export_spans_many_pages(client: httpx.AsyncClient, db: QueueDB) -> None:
-    for n in range(2500):
+    for n in range(12_000):  # more than two batches
         db.enqueue(f"/watch/bulk-{n}.mp4", 1, n)
-    response = await client.get("/api/queue/export.csv")
-    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
-    assert len(rows) == 2501
-    assert len({row[0] for row in rows[1:]}) == 2500
+    for sort in ("newest", "oldest", "updated"):
+        response = await client.get("/api/queue/export.csv", params={"sort": sort})
+        rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+        assert len(rows) == 12_001
+        ids = [int(row[0]) for row in rows[1:]]
+        assert len(set(ids)) == 12_000
+        assert ids == sorted(ids, reverse=sort != "oldest")
+
+
+async def test_csv_cells_read_back_as_the_queue_shows_them(client: httpx.AsyncClient,
+                                                           db: QueueDB) -> None:
+    odd = "/watch/a,b \"quoted\"\nline\x1b[31m.mp4"
+    item, _ = db.enqueue(odd, 1, 1)
+    shift_jis, _ = db.enqueue(os.fsdecode("/watch/\x83\x65\x83\x58\x83\x67.mp4".encode(
+        "latin-1")), 1, 1)
+    db.claim("file", "w")
+    db.advance(item.id, "w", "organize", hold=True, movie_code="ABP-001",
+               title='Summer, "beach"\r\nday', actresses=["@Mina", "Yui"])
+    db.fail(item.id, "w", message="-1 = broken", kind="permanent", retry_in=None)
+    response = await client.get("/api/queue/export.csv", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"  # decoded by httpx
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")))}
+    row = rows[str(item.id)]
+    assert row["file_path"] == '/watch/a,b "quoted"\nline\\x1b[31m.mp4'  # the escape shown
+    assert row["title"] == 'Summer, "beach"\r\nday'
+    assert row["actress"] == "'@Mina" and row["error_message"] == "'-1 = broken"
+    assert (row["status"], row["cause"], row["part"], row["emby_id"]) == (
+        "error", "internal", "", "")
+    shown = (await client.get(f"/api/queue/{item.id}")).json()
+    assert shown["message"] and (row["message"], row["hint"]) == (shown["message"], shown["hint"])
+    assert rows[str(shift_jis.id)]["file_path"] == "/watch/テスト.mp4"
+    assert (rows[str(shift_jis.id)]["message"], rows[str(shift_jis.id)]["hint"]) == ("", "")
 
 
 async def test_text_that_sqlite_cannot_store_is_refused(

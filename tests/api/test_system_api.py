@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import httpx
 import pytest
@@ -89,20 +90,53 @@ async def test_stats_follow_every_change(client: httpx.AsyncClient, db: QueueDB,
 
 async def test_cleanup_defaults_and_body(client: httpx.AsyncClient, db: QueueDB,
                                          ids: dict[str, int]) -> None:
+    def answer(response: httpx.Response) -> dict[str, object]:
+        body = response.json()  # what 0.1 answered, and whether the job is over
+        return {key: body[key] for key in ("deleted", "older_than_days", "done")}
+
     kept = await client.post("/api/cleanup", headers=WRITE)
-    assert kept.json() == {"deleted": 0, "older_than_days": 30}
+    assert answer(kept) == {"deleted": 0, "older_than_days": 30, "done": True}
     with sqlite3.connect(db.path) as conn:  # age one completed item by 40 days
         conn.execute("UPDATE items SET completed_at = '2000-01-01T00:00:00.000000Z'"
                      " WHERE id = ?", (ids["/watch/ABP-123.mp4"],))
     old = await client.post("/api/cleanup", headers=WRITE)
-    assert old.json() == {"deleted": 1, "older_than_days": 30}
+    assert answer(old) == {"deleted": 1, "older_than_days": 30, "done": True}
     rest = await client.post("/api/cleanup", json={"older_than_days": 0})
-    assert rest.json() == {"deleted": 1, "older_than_days": 0}
+    assert answer(rest) == {"deleted": 1, "older_than_days": 0, "done": True}
     assert db.stats()["total"] == 5  # pending, processing, error untouched
+    status = (await client.get("/api/cleanup")).json()
+    assert status["state"] == "done" and status["deleted"] == 1 and status["total"] == 1
     for bad in ({"older_than_days": -1}, {"older_than_days": "x"}, {"days": 3}):
         response = await client.post("/api/cleanup", json=bad)
         assert response.status_code == 422, bad
         assert response.json()["errors"][0]["field"].startswith("body")
+
+
+async def test_a_long_cleanup_answers_at_once_and_reports_its_progress(
+    client: httpx.AsyncClient, db: QueueDB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emby_processor.api.routes import system
+
+    assert (await client.get("/api/cleanup")).json()["state"] == "none"
+    old = "2000-01-01T00:00:00.000000Z"
+    with sqlite3.connect(db.path) as conn:
+        conn.executemany(
+            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage, created_at,"
+            " updated_at, completed_at) VALUES (?, 1, 1, 'completed', 'done', ?, ?, ?)",
+            [(f"/watch/OLD-{n:05}.mp4", old, old, old) for n in range(3000)])
+    monkeypatch.setattr(system, "CLEANUP_WAIT_SECONDS", 0.0)
+    first = (await client.post("/api/cleanup", json={"older_than_days": 1})).json()
+    assert first["total"] == 3000 and first["older_than_days"] == 1
+    again = (await client.post("/api/cleanup", json={"older_than_days": 5})).json()
+    assert again["job"] == first["job"] or again["done"]  # one job at a time
+    seen = [first["deleted"]]
+    deadline = time.monotonic() + 60
+    while not (status := (await client.get("/api/cleanup")).json())["done"]:
+        assert status["state"] == "running" and time.monotonic() < deadline
+        seen.append(status["deleted"])
+    assert status["state"] == "done" and status["deleted"] == 3000
+    assert seen == sorted(seen)  # progress only grows
+    assert db.stats()["completed"] == 0
 
 
 async def test_pause_resume_scan(client: httpx.AsyncClient, db: QueueDB) -> None:

@@ -348,3 +348,13 @@ def test_upgrade_gives_old_errors_a_cause_from_their_message(tmp_path: Path) -> 
         "/w/ABP-001.mp4": "target_exists", "/w/ABP-002.mp4": "server_unreachable",
         "/w/ABP-003.mp4": "internal",
     }
+
+
+def test_new_files_are_taken_before_a_backlog(db: QueueDB) -> None:
+    backlog = db.enqueue_many([(f"/watch/OLD-{n:03}.mp4", n, n) for n in range(5)], backlog=True)
+    new, _ = db.enqueue("/watch/NEW-001.mp4", 1, 1)
+    later = db.enqueue_many([("/watch/NEW-002.mp4", 2, 2)])
+    order = []
+    while (item := db.claim("file", "w")) is not None:
+        order.append(item.id)
+    assert order == [new.id, later[0][0].id, *(item.id for item, _ in backlog)]

@@ -7,7 +7,8 @@ cut once, where the answer becomes a ``MovieMetadata``, and the item says so in 
 the fields used to cost — the database (columns, search index, events), the ``.nfo``, the live
 log, the queue page — stays small.
 
-Resident memory: with 2 MB titles (what a JSON answer under the body-size cap of a few MB can
+Resident memory (the service with ``MALLOC_ARENA_MAX=2``, as the image and the systemd unit
+run it): with 2 MB titles (what a JSON answer under the body-size cap of a few MB can
 carry) the peak stays under the issue's 150 MB aim. With 10 MB titles (the issue's case: 1.3 GB
 RSS and 1.2 GB of database before the limits) the answers are over the cap on upstream bodies
 (8 MiB): they are refused while being read, the items fail as transient with a message naming the
@@ -55,13 +56,18 @@ def _run(stack: Stack, title_mb: int) -> tuple[dict[str, dict[str, Any]], float,
         stack.movie_on_metatube(code, title=title, actresses=actresses)
         stack.drop(f"{code}.mp4")
     port = free_port()
-    service = ServiceProcess(stack.env(API_PORT=str(port)), stack.root, command="run")
+    # glibc with two memory arenas, as the container image and the systemd unit run it: with
+    # an arena per worker thread, memory one worker freed is not reused by the others
+    env = {**stack.env(API_PORT=str(port)), "MALLOC_ARENA_MAX": "2"}
+    service = ServiceProcess(env, stack.root, command="run")
     view = QueueView(stack.data / "queue.db")
     service.start()
     try:
         with RssSampler(service.pid) as rss:
             wait_until(lambda: _settled(view), 180, view.describe, check=service.ensure_alive)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            # the workers start before the dashboard: the items may be done before it listens
+            wait_until(lambda: _answers(client), 30, "the dashboard", check=service.ensure_alive)
             page = client.get("/api/queue", params={"limit": 100}).content
             logs = client.get("/api/logs/recent", params={"limit": 1000}).content
         items = {row["movie_code"]: row for row in view.items()}
@@ -74,6 +80,13 @@ def _run(stack: Stack, title_mb: int) -> tuple[dict[str, dict[str, Any]], float,
           f"{rss.peak:.1f} MB, database {db_mb:.1f} MB, queue page "
           f"{len(page) / 1024:.0f} KiB, live log {len(logs) / 1024:.0f} KiB")
     return items, rss.peak, db_mb, page, logs
+
+
+def _answers(client: httpx.Client) -> bool:
+    try:
+        return client.get("/api/health").status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _settled(view: QueueView) -> bool:

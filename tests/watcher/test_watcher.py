@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emby_processor.db import QueueDB
+from emby_processor.db import QueueDB, QueueFilter
 from emby_processor.organizer.intent import MoveIntent
 from emby_processor.timeutil import iso_in
 from emby_processor.watcher import Watcher, scan_once
@@ -266,13 +266,16 @@ def test_a_full_scan_queues_what_it_found_in_one_write(
 ) -> None:
     for n in range(30):
         write(watch / f"sub{n % 3}" / f"ABP-{n:03d}.mp4")
-    batches: list[int] = []
+    batches: list[tuple[int, bool]] = []
     single: list[str] = []
     enqueue_many = db.enqueue_many
-    monkeypatch.setattr(db, "enqueue_many", lambda files: batches.append(len(files)) or
-                        enqueue_many(files))
+    monkeypatch.setattr(db, "enqueue_many", lambda files, backlog=False: batches.append(
+        (len(files), backlog)) or enqueue_many(files, backlog=backlog))
     monkeypatch.setattr(db, "enqueue", lambda path, *a: single.append(path))
     watcher = make_watcher(make_settings, db, clock, file_settle_seconds=0)
     assert watcher.step() == 30
-    assert batches == [30] and single == []
+    # more than a handful at once is a backlog: after any new file, in path order
+    assert batches == [(30, True)] and single == []
     assert len(queued_paths(db)) == 30
+    ids = {item.file_path: item.id for item in db.iter_items(QueueFilter(), sort="oldest")}
+    assert sorted(ids, key=ids.__getitem__) == sorted(ids)

@@ -43,14 +43,14 @@ class FlakyStore:
             raise RuntimeError(f"cannot queue {path}")
         return self.db.enqueue(path, *args, **kwargs)
 
-    def enqueue_many(self, files: Any) -> Any:
+    def enqueue_many(self, files: Any, **kwargs: Any) -> Any:
         files = list(files)
         self.attempts += 1
         if self.fail_all is not None:
             raise self.fail_all
         if any(part in path for path, _, _ in files for part in self.fail_for):
             raise RuntimeError("cannot queue this batch")
-        return self.db.enqueue_many(files)
+        return self.db.enqueue_many(files, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.db, name)

@@ -85,6 +85,7 @@ def create_app(
             yield
         finally:
             notifier.stop()
+            await run_in_threadpool(ctx.cleanups.stop)
             if owns_health:
                 await run_in_threadpool(health.stop)
             for close in closers:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from emby_processor.api.cleanupjob import CleanupRunner
 from emby_processor.api.logstream import LogNotifier
 from emby_processor.config import Settings
 from emby_processor.db import QueueDB
@@ -26,6 +27,11 @@ class AppContext:
     log_backlog: int = 100
     #: downloads an image a provider named (a candidate's cover); None where nothing may
     images: Callable[[str], bytes] | None = None
+    #: the cleanup job of this process (``POST /api/cleanup``)
+    cleanups: CleanupRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cleanups = CleanupRunner(self.db)
 
 
 async def _context(request: Request) -> AppContext:

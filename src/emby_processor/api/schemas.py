@@ -254,8 +254,23 @@ class CleanupRequest(BaseModel):
     )
 
 
-class CleanupOut(BaseModel):
-    deleted: int
+class CleanupJobOut(BaseModel):
+    """A cleanup job: running, or the last one."""
+
+    state: Literal["none", "running", "done", "failed", "interrupted"] = Field(
+        description="interrupted: the process that ran it stopped before it was done")
+    done: bool = Field(description="false while the job runs")
+    deleted: int = Field(description="items removed so far")
+    total: int = Field(description="completed items old enough when the job started")
+    older_than_days: float | None = None
+    job: str | None = None
+    started_at: str | None = None
+    updated_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+
+
+class CleanupOut(CleanupJobOut):
     older_than_days: float
 
 

@@ -1,4 +1,5 @@
-"""What a person asks of the queue from the dashboard: retry, re-fetch, delete, clean up."""
+"""What a person asks of the queue from the dashboard: retry, re-fetch, delete (clean up is
+``cleanup.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from emby_processor.db.base import StoreBase
 from emby_processor.db.filters import QueueFilter, build_where
 from emby_processor.db.models import QueueItem
 from emby_processor.errors import StoreError
-from emby_processor.timeutil import iso_in, now_iso
+from emby_processor.timeutil import now_iso
 
 
 class ItemNotFound(StoreError):
@@ -101,26 +102,3 @@ class ItemActions(StoreBase):
                 if found is None:
                     raise ItemNotFound(f"item {item_id} does not exist")
                 raise ItemConflict(f"item {item_id} is being processed right now; try again")
-
-    def cleanup_count(self, older_than_days: float) -> int:
-        """How many items ``cleanup(older_than_days)`` would remove now (an index range count)."""
-        rows = self._read(
-            "SELECT count(*) FROM items WHERE status = 'completed' AND completed_at < ?",
-            (iso_in(-older_than_days * 86400),),
-        )
-        return int(rows[0][0])
-
-    def cleanup(self, older_than_days: float, batch: int = 500) -> int:
-        """Delete completed items (and their events) older than N days, in batches."""
-        cutoff = iso_in(-older_than_days * 86400)
-        deleted = 0
-        while True:
-            with self._pool.write() as conn:
-                cur = conn.execute(
-                    "DELETE FROM items WHERE id IN (SELECT id FROM items"
-                    " WHERE status = 'completed' AND completed_at < ? LIMIT ?)",
-                    (cutoff, batch),
-                )
-            deleted += cur.rowcount
-            if cur.rowcount < batch:
-                return deleted

@@ -23,10 +23,11 @@ class StoreBase:
     def _event(
         self, conn: sqlite3.Connection, item_id: int, stage: str, outcome: str, message: str,
         duration_ms: float | None = None, payload: dict[str, Any] | None = None,
+        *, at: str | None = None,
     ) -> None:
         conn.execute(
             "INSERT INTO item_events (item_id, at, stage, outcome, message, duration_ms, payload)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (item_id, now_iso(), stage, outcome, text_param(message), duration_ms,
+            (item_id, at or now_iso(), stage, outcome, text_param(message), duration_ms,
              json_param(payload) if payload else None),
         )

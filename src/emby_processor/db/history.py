@@ -24,13 +24,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from emby_processor.db.base import StoreBase
-from emby_processor.timeutil import iso, utcnow
+from emby_processor.timeutil import iso, parse_iso, utcnow
 from emby_processor.vocabulary import OUTCOMES, STAGES
 
 Range = Literal["24h", "7d", "30d"]
 RANGES: dict[Range, tuple[int, str]] = {"24h": (24, "hour"), "7d": (7, "day"), "30d": (30, "day")}
 #: the stages whose step durations are kept (``done`` is no step), then the whole way through
 TIMED_STAGES: tuple[str, ...] = (*(s for s in STAGES if s != "done"), "total")
+#: the backlog's ETA follows the pace of this many last minutes
+PACE_MINUTES = 10
 BINS_PER_OCTAVE = 4
 
 
@@ -157,25 +159,22 @@ class HistoryReads(StoreBase):
         }
 
     def completion_rate_per_hour(self, now: datetime | None = None) -> float:
-        """Items filed over the last 60 minutes: this hour's count plus the part of the previous
-        hour's that falls inside the window (assumed spread evenly over that hour)."""
+        """Items filed per hour at the pace of the last ``PACE_MINUTES``: those filed in that
+        window over the time since the first of them (a minute at least), so an import that began
+        five minutes ago is measured over those five minutes, not diluted over an hour."""
         now = (now or utcnow()).astimezone(UTC)
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        previous = hour - timedelta(hours=1)
-        rows = self._read(
-            "SELECT hour, count FROM history_outcomes WHERE outcome = 'completed'"
-            " AND hour IN (?, ?)",
-            (hour.strftime("%Y-%m-%dT%H"), previous.strftime("%Y-%m-%dT%H")),
-        )
-        by_hour = {row[0]: int(row[1]) for row in rows}
-        into_hour = (now - hour).total_seconds() / 3600
-        return (by_hour.get(hour.strftime("%Y-%m-%dT%H"), 0)
-                + by_hour.get(previous.strftime("%Y-%m-%dT%H"), 0) * (1 - into_hour))
+        since = now - timedelta(minutes=PACE_MINUTES)
+        count, first = self._read(
+            "SELECT count(*), min(completed_at) FROM items WHERE status = 'completed'"
+            " AND completed_at >= ?", (iso(since),))[0]
+        if not count:
+            return 0.0
+        span = (now - max(parse_iso(first), since)).total_seconds()
+        return float(count) * 3600 / max(span, 60.0)
 
     def _last_completed(self) -> str | None:
-        rows = self._read(
-            "SELECT completed_at FROM items WHERE status = 'completed'"
-            " ORDER BY completed_at DESC LIMIT 1")
+        # max() is one step down the completed-only index
+        rows = self._read("SELECT max(completed_at) FROM items WHERE status = 'completed'")
         return rows[0][0] if rows else None
 
     def outcome_totals(self, since: datetime) -> dict[str, int]:

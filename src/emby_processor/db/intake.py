@@ -30,43 +30,47 @@ class Intake(StoreBase):
             return self._enqueue(conn, file_path, file_size, file_mtime_ns, now_iso())
 
     def enqueue_many(
-        self, files: Iterable[tuple[str, int, int]]
+        self, files: Iterable[tuple[str, int, int]], *, backlog: bool = False
     ) -> list[tuple[QueueItem, bool]]:
-        """``enqueue`` for each of a batch, in one transaction (what one watcher step found)."""
+        """``enqueue`` for each of a batch, in one transaction (what one watcher step found).
+
+        ``backlog``: the files are a backlog (a first import of a whole folder); workers take
+        them only when no new file is due."""
         now = now_iso()
+        priority = 1 if backlog else 0
         with self._pool.write() as conn:
-            return [self._enqueue(conn, path, size, mtime, now) for path, size, mtime in files]
+            return [self._enqueue(conn, path, size, mtime, now, priority)
+                    for path, size, mtime in files]
 
     def _enqueue(
-        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
+        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str,
+        priority: int = 0,
     ) -> tuple[QueueItem, bool]:
+        stored = path_param(file_path)
+        # one statement for the common case: added unless a worker holds the path or this
+        # version is already queued; the snapshot is built from what was written, not read back
+        row = conn.execute(
+            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
+            " next_attempt_at, created_at, updated_at, priority)"
+            " SELECT ?1, ?2, ?3, 'pending', 'identify', ?4, ?4, ?4, ?5 WHERE NOT EXISTS"
+            " (SELECT 1 FROM items WHERE file_path = ?1 AND status = 'processing')"
+            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING id",
+            (stored, size, mtime_ns, now, priority),
+        ).fetchone()
+        if row is not None:
+            item_id = int(row[0])
+            self._event(conn, item_id, "identify", "queued", f"found {display_path(file_path)}",
+                        at=now)
+            return QueueItem(item_id, file_path, size, mtime_ns, "pending", "identify",
+                             next_attempt_at=now, created_at=now, updated_at=now), True
         busy = _busy_with(conn, file_path)
         if busy is not None:
             return busy, False
-        item = self._insert(conn, file_path, size, mtime_ns, now)
-        if item is not None:
-            return item, True
-        row = conn.execute(
+        found = conn.execute(
             "SELECT * FROM items WHERE file_path = ? AND file_size = ? AND file_mtime_ns = ?",
-            (path_param(file_path), size, mtime_ns),
+            (stored, size, mtime_ns),
         ).fetchone()
-        return QueueItem.from_row(row), False
-
-    def _insert(
-        self, conn: sqlite3.Connection, file_path: str, size: int, mtime_ns: int, now: str
-    ) -> QueueItem | None:
-        row = conn.execute(
-            "INSERT INTO items (file_path, file_size, file_mtime_ns, status, stage,"
-            " next_attempt_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'pending', 'identify', ?, ?, ?)"
-            " ON CONFLICT (file_path, file_size, file_mtime_ns) DO NOTHING RETURNING *",
-            (path_param(file_path), size, mtime_ns, now, now, now),
-        ).fetchone()
-        if row is None:
-            return None
-        item = QueueItem.from_row(row)
-        self._event(conn, item.id, "identify", "queued", f"found {display_path(file_path)}")
-        return item
+        return QueueItem.from_row(found), False
 
     def busy_with(self, file_path: str) -> QueueItem | None:
         """The item a worker holds for this path right now, if any (a read, no lock)."""

@@ -17,6 +17,11 @@ from emby_processor.db.filters import (
 from emby_processor.db.models import STATUSES, QueueItem
 from emby_processor.timeutil import now_iso
 
+#: what ``build_where`` gives without a filter
+NO_FILTER = "items.id > 0"
+#: from this many rows in, a page is not found by skipping rows one by one
+DEEP_OFFSET = 5000
+
 
 class QueueReads(StoreBase):
     def stats(self, top: int = 20) -> dict[str, Any]:
@@ -61,8 +66,48 @@ class QueueReads(StoreBase):
     def list_items(
         self, flt: QueueFilter, *, sort: Sort = "newest", page: int = 1, limit: int = 50
     ) -> tuple[list[QueueItem], int]:
-        rows = self._read(_page_sql(flt, sort), [*build_where(flt)[2], limit, (page - 1) * limit])
-        return [QueueItem.from_row(row) for row in rows], self.count(flt)
+        """One page of items and how many match. A deep page costs about what the first does:
+        by id it starts from the block counters (``item_blocks``), otherwise from whichever end
+        of the order is nearer."""
+        total = self.count(flt)
+        offset = (page - 1) * limit
+        if offset >= total:
+            return [], total
+        if offset < DEEP_OFFSET:
+            rows = self._page(flt, sort, limit, offset)
+        elif flt.only_status and sort in ("newest", "oldest"):
+            rows = self._page_from_blocks(flt, sort, limit, offset)
+        elif offset > total // 2:
+            # nearer the end: the same rows, counted from the other end
+            last = min(limit, total - offset)
+            rows = self._page(flt, sort, last, total - offset - last, reverse=True)[::-1]
+        else:
+            rows = self._page(flt, sort, limit, offset)
+        return [QueueItem.from_row(row) for row in rows], total
+
+    def _page(self, flt: QueueFilter, sort: Sort, limit: int, offset: int,
+              after: tuple[str, list[object]] = ("", []), *, reverse: bool = False
+              ) -> list[Any]:
+        order = _reversed(order_by(sort)) if reverse else order_by(sort)
+        return self._read(_page_sql(flt, order, after[0]),
+                          [*build_where(flt)[2], *after[1], limit, offset])
+
+    def _page_from_blocks(self, flt: QueueFilter, sort: Sort, limit: int, offset: int
+                          ) -> list[Any]:
+        """Add up the per-block counts to the block the page starts in, then skip at most one
+        block's items."""
+        newest = sort == "newest"
+        blocks = self._read(
+            "SELECT block, sum(n) FROM item_blocks WHERE ?1 IS NULL OR status = ?1"
+            f" GROUP BY block ORDER BY block {'DESC' if newest else 'ASC'}", (flt.status,))
+        skipped = 0
+        for block, count in blocks:
+            if skipped + count > offset:
+                start = (block + 1) << 10 if newest else block << 10
+                after = ("items.id < ?" if newest else "items.id >= ?", [start])
+                return self._page(flt, sort, limit, offset - skipped, after)
+            skipped += count
+        return []
 
     def iter_items(
         self, flt: QueueFilter, *, sort: Sort = "newest", batch: int = 1000
@@ -106,7 +151,7 @@ class QueueReads(StoreBase):
     def explain(self, flt: QueueFilter, sort: Sort = "newest") -> list[str]:
         """The query plan of a queue page (tests use it to forbid full scans)."""
         params = [*build_where(flt)[2], 50, 0]
-        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, sort), params)
+        rows = self._read("EXPLAIN QUERY PLAN " + _page_sql(flt, order_by(sort)), params)
         return [row["detail"] for row in rows]
 
     def stuck_items(self) -> int:
@@ -118,11 +163,26 @@ class QueueReads(StoreBase):
         return int(rows[0][0])
 
 
-def _page_sql(flt: QueueFilter, sort: Sort) -> str:
-    """One page of items: the ids are chosen from the indexes first, then only those rows read
-    (a "deferred join"), so sorting and skipping never touch whole rows."""
+def _reversed(order: str) -> str:
+    """``items.updated_at DESC, items.id DESC`` read from the other end."""
+    return ", ".join(
+        f"{column} {'DESC' if direction == 'ASC' else 'ASC'}"
+        for column, direction in (term.rsplit(" ", 1) for term in order.split(", "))
+    )
+
+
+def _page_sql(flt: QueueFilter, order: str, extra: str = "") -> str:
+    """One page of items in ``order`` (SQL), where ``extra`` holds too: the ids are chosen from
+    the indexes first, then only those rows read (a "deferred join"), so sorting and skipping
+    never touch whole rows."""
     source, where, _ = build_where(flt)
-    order = order_by(sort)
+    if extra:
+        # the id bound replaces the unfiltered page's ``id > 0`` (SQLite uses one lower bound)
+        where = extra if where == NO_FILTER else f"{where} AND {extra}"
+    elif where == NO_FILTER and "updated_at" in order:
+        # by update the walk is along items_updated: an id test on each entry skipped would
+        # only cost time (a third of a deep page's)
+        where = "1"
     return (
         f"SELECT items.* FROM items WHERE items.id IN (SELECT items.id FROM {source}"
         f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"

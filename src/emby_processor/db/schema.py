@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from emby_processor.db.history_schema import HISTORY_MIGRATION
+from emby_processor.db.queue_schema import QUEUE_INDEXES_MIGRATION
 
 # 1: the tables themselves
 _V1 = """
@@ -315,8 +316,11 @@ BEGIN
 END;
 """
 
+# 13: cheaper writes, new files before a backlog, deep pages by block counters
+_V13 = QUEUE_INDEXES_MIGRATION
+
 MIGRATIONS: tuple[str, ...] = (
-    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13
 )
 LATEST = len(MIGRATIONS)
 

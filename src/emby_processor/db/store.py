@@ -20,8 +20,10 @@ from emby_processor.db.actions import ItemActions, ItemConflict, ItemNotFound
 from emby_processor.db.bulk import BulkActions
 from emby_processor.db.candidates import CandidateActions, UnknownCandidate
 from emby_processor.db.channels import ChannelRecords
+from emby_processor.db.cleanup import Housekeeping
 from emby_processor.db.connection import ConnectionPool
 from emby_processor.db.decisions import Decisions
+from emby_processor.db.export import Export
 from emby_processor.db.history import HistoryReads
 from emby_processor.db.intake import Intake
 from emby_processor.db.models import (
@@ -54,17 +56,18 @@ UPDATABLE = frozenset(
 )
 
 
-class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceState,
-              HistoryReads, CandidateActions, ChannelRecords):
+class QueueDB(Intake, QueueReads, Export, ItemActions, BulkActions, Housekeeping, Decisions,
+              ServiceState, HistoryReads, CandidateActions, ChannelRecords):
     """The queue store. Safe to share between threads; open one per process.
 
     This module holds the item lifecycle as the workers drive it (claim, advance, defer, fail,
-    leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete,
-    clean up) in ``actions.py``, what a person decides (ignore, set a code, settle a duplicate)
-    in ``decisions.py``, the same for many items at once in ``bulk.py``, the dashboard's reads
-    in ``reads.py`` (its history in ``history.py``), and heartbeats, controls and figures in
-    ``service_state.py``; the candidates of an uncertain match and a person's choice in
-    ``candidates.py``, the DMM channels seen in ``channels.py``.
+    leases); enqueueing is in ``intake.py``, what a person asks for (retry, re-fetch, delete)
+    in ``actions.py``, cleanup in ``cleanup.py``, the CSV export's reads in ``export.py``,
+    what a person decides (ignore, set a code, settle a duplicate) in ``decisions.py``, the
+    same for many items at once in ``bulk.py``, the dashboard's reads in ``reads.py`` (its
+    history in ``history.py``), heartbeats, controls and figures in ``service_state.py``, the
+    candidates of an uncertain match and a person's choice in ``candidates.py``, and the DMM
+    channels seen in ``channels.py``.
     """
 
     def __init__(
@@ -133,17 +136,14 @@ class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceSt
         return item
 
     def claim(self, lane: Lane, owner: str) -> QueueItem | None:
-        """Take the next due item of a lane, atomically, with a lease."""
+        """Take the next due item of a lane, atomically, with a lease: new files first, then
+        the backlog (``priority`` 1), each oldest due first."""
         now = now_iso()
+        if not self._read(_ANY_DUE, (lane, now)):
+            return None  # nothing due: no write turn taken (idle workers poll this)
         with self._pool.write() as conn:
-            row = conn.execute(
-                "UPDATE items SET status = 'processing', lease_owner = ?, lease_expires_at = ?,"
-                " updated_at = ?"
-                " WHERE id = (SELECT id FROM items WHERE status = 'pending' AND lane = ?"
-                "  AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1)"
-                " RETURNING *",
-                (owner, iso_in(self.lease_seconds), now, lane, now),
-            ).fetchone()
+            row = conn.execute(_CLAIM, (owner, iso_in(self.lease_seconds), now, lane, now)
+                               ).fetchone()
         return QueueItem.from_row(row) if row is not None else None
 
     def renew_lease(self, item_id: int, owner: str) -> bool:
@@ -167,12 +167,23 @@ class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceSt
     def _set(
         self, conn: sqlite3.Connection, item_id: int, owner: str | None, fields: dict[str, Any],
         event: NewEvent | None = None, actresses: Iterable[str] | None = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
+        """One UPDATE of the item: ``fields`` (checked against UPDATABLE), the display actress
+        when ``actresses`` is given, and ``state`` (status, stage, lease … set by the store
+        itself); then its actresses and its event. Guarded by the lease when ``owner`` is given.
+        """
         unknown = set(fields) - UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         values = {k: _encode(k, v) for k, v in fields.items()}
-        values["updated_at"] = now_iso()
+        names: list[str] | None = None
+        if actresses is not None:
+            names = unique_names([text_param(name) for name in actresses])
+            values["actress"] = names[0] if names else None
+            values["actresses"] = json_param(names)
+        values.update(state or {})
+        values.setdefault("updated_at", now_iso())
         assignments = ", ".join(f"{key} = :{key}" for key in values)
         guard = " AND lease_owner = :owner AND status = 'processing'" if owner else ""
         cur = conn.execute(
@@ -181,22 +192,18 @@ class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceSt
         )
         if cur.rowcount != 1:
             raise ItemConflict(f"item {item_id} is no longer held by {owner}")
-        if actresses is not None:
-            self._set_actresses(conn, item_id, unique_names(list(actresses)))
+        if names is not None:
+            _replace_actresses(conn, item_id, names)
         if event is not None:
             self._event(conn, item_id, *event)
 
     def _set_actresses(self, conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
+        """Replace the item's actresses (the first one is the display actress), in ``conn``'s
+        transaction, for writes that set the rest of the item themselves."""
         names = unique_names([text_param(name) for name in names])
-        conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
-        conn.executemany(
-            "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
-            [(item_id, name) for name in names],
-        )
-        conn.execute(
-            "UPDATE items SET actress = ?, actresses = ? WHERE id = ?",
-            (names[0] if names else None, json_param(names), item_id),
-        )
+        conn.execute("UPDATE items SET actress = ?, actresses = ? WHERE id = ?",
+                     (names[0] if names else None, json_param(names), item_id))
+        _replace_actresses(conn, item_id, names)
 
     def advance(
         self, item_id: int, owner: str, stage: Stage, *, hold: bool = False,
@@ -207,38 +214,27 @@ class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceSt
 
         ``hold`` keeps the lease (the worker goes straight on to ``stage``); otherwise the item
         is released as pending at ``stage``, or completed at ``done``."""
-        with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event, actresses)
-            if hold:
-                conn.execute(
-                    "UPDATE items SET stage = ?, error_message = NULL, error_kind = NULL,"
-                    " error_cause = NULL WHERE id = ?",
-                    (stage, item_id),
-                )
-                return
-            status: Status = "completed" if stage == "done" else "pending"
+        state: dict[str, Any] = {"stage": stage, "error_message": None, "error_kind": None,
+                                 "error_cause": None}
+        if not hold:
             now = now_iso()
-            conn.execute(
-                "UPDATE items SET status = ?, stage = ?, lease_owner = NULL,"
-                " lease_expires_at = NULL, next_attempt_at = ?, error_message = NULL,"
-                " error_kind = NULL, error_cause = NULL,"
-                " completed_at = CASE WHEN ? = 'completed' THEN ? ELSE completed_at END,"
-                " updated_at = ? WHERE id = ?",
-                (status, stage, now, status, now, now, item_id),
-            )
+            status: Status = "completed" if stage == "done" else "pending"
+            state.update(status=status, lease_owner=None, lease_expires_at=None,
+                         next_attempt_at=now, updated_at=now)
+            if status == "completed":
+                state["completed_at"] = now
+        with self._pool.write() as conn:
+            self._set(conn, item_id, owner, fields, event, actresses, state)
 
     def defer(
         self, item_id: int, owner: str, delay: float, *, event: NewEvent | None = None,
         **fields: Any,
     ) -> None:
         """Put a held item back as pending, due again in ``delay`` seconds (waiting, no error)."""
+        state = {"status": "pending", "lease_owner": None, "lease_expires_at": None,
+                 "next_attempt_at": iso_in(delay)}
         with self._pool.write() as conn:
-            self._set(conn, item_id, owner, fields, event)
-            conn.execute(
-                "UPDATE items SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,"
-                " next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                (iso_in(delay), now_iso(), item_id),
-            )
+            self._set(conn, item_id, owner, fields, event, state=state)
 
     def release(self, item_id: int, owner: str) -> None:
         """Give a held item back untouched (shutdown)."""
@@ -336,6 +332,26 @@ class QueueDB(Intake, QueueReads, ItemActions, BulkActions, Decisions, ServiceSt
             (item_id, limit),
         )
         return [ItemEvent.from_row(row) for row in rows]
+
+
+#: is any item of the lane due? (a read on the claim index)
+_ANY_DUE = ("SELECT 1 FROM items WHERE status = 'pending' AND lane = ? AND priority IN (0, 1)"
+            " AND next_attempt_at <= ? LIMIT 1")
+#: one index seek per tier: the oldest due new file, else the oldest due backlog item
+_TIER = ("(SELECT id FROM items WHERE status = 'pending' AND lane = ?4 AND priority = {}"
+         " AND next_attempt_at <= ?5 ORDER BY next_attempt_at, id LIMIT 1)")
+_CLAIM = (
+    "UPDATE items SET status = 'processing', lease_owner = ?1, lease_expires_at = ?2,"
+    f" updated_at = ?3 WHERE id = coalesce({_TIER.format(0)}, {_TIER.format(1)}) RETURNING *"
+)
+
+
+def _replace_actresses(conn: sqlite3.Connection, item_id: int, names: list[str]) -> None:
+    conn.execute("DELETE FROM item_actresses WHERE item_id = ?", (item_id,))
+    conn.executemany(
+        "INSERT INTO item_actresses (item_id, name) VALUES (?, ?)",
+        [(item_id, name) for name in names],
+    )
 
 
 def _encode(key: str, value: Any) -> Any:

@@ -36,7 +36,7 @@ class HttpLimits:
     #: seconds a whole request may take, answer read in full (``UPSTREAM_DEADLINE_SECONDS``)
     deadline: float = 120.0
     #: connections open at once to one upstream (one client)
-    max_connections: int = 10
+    max_connections: int = 16
     json_max_bytes: int = JSON_MAX_BYTES
     image_max_bytes: int = IMAGE_MAX_BYTES
     #: the longest ``Retry-After`` honoured (``RETRY_BACKOFF_MAX_SECONDS``)

@@ -32,12 +32,12 @@ from emby_processor.organizer.intent import MoveIntent
 from emby_processor.safetext import display_path, safe_line
 from emby_processor.timeutil import parse_iso, utcnow
 from emby_processor.watcher.events import EventFeed
+from emby_processor.watcher.eventside import EventSide
 from emby_processor.watcher.filters import (
     Exists,
     has_partial_sibling,
     is_candidate_name,
     is_ignored_dir_name,
-    is_partial_marker,
     is_under,
 )
 from emby_processor.watcher.folders import FolderMonitor
@@ -53,12 +53,14 @@ from emby_processor.watcher.settle import SettleTracker
 logger = logging.getLogger(__name__)
 
 SCAN_REQUEST_KEY = "scan_requested_at"
+#: a step that finds more files than this queues them as a backlog (new files go first)
+BACKLOG_FILES = 20
 #: after the database refused a write, queueing rests this long (at most a scan interval)
 STORE_RETRY_SECONDS = 10.0
 _STORE_ERRORS = (sqlite3.Error, StoreError)
 
 
-class Watcher:
+class Watcher(EventSide):
     """A supervisor-driven worker: call ``step()`` about once a second, ``close()`` at the end."""
 
     kind = "Watcher"
@@ -70,8 +72,11 @@ class Watcher:
         *,
         clock: Callable[[], float] = time.monotonic,
         use_events: bool = True,
+        on_queued: Callable[[int], None] = lambda count: None,
     ) -> None:
         self._db = db
+        #: told how many files were queued (wakes idle workers of this process)
+        self._on_queued = on_queued
         self._clock = clock
         self._use_events = use_events
         self._folders = FolderMonitor(settings.watch_dirs)
@@ -122,59 +127,6 @@ class Watcher:
         """True once file-system events are live (tests use it instead of sleeping)."""
         feed = self._feed
         return feed is not None and feed.wait_ready(timeout)
-
-    def close(self) -> None:
-        """Stop the event thread (within 2 s). A later ``step()`` would start it again."""
-        feed, self._feed = self._feed, None
-        if feed is not None:
-            feed.close(timeout=2.0)
-
-    # events ------------------------------------------------------------------------------
-    def _sync_events(self, folders_changed: bool) -> None:
-        """Keep one event thread over exactly the folders that exist now."""
-        wanted = tuple(self._folders.ok_roots())
-        now = self._clock()
-        feed = self._feed
-        if feed is not None:
-            if feed.alive and feed.roots == wanted and not folders_changed:
-                return
-            # it said why when it stopped; restarting it every step would only repeat that
-            crashed = not feed.alive and feed.roots == wanted and not folders_changed
-            # a watch on a vanished or remounted folder follows the old inode, not the path
-            self._take_events()
-            self.close()
-            self._feed_retry_at = now + self._scan_interval if crashed else 0.0
-        elif folders_changed or wanted != self._feed_roots:
-            self._feed_retry_at = 0.0
-        if wanted and now >= self._feed_retry_at:
-            self._feed_roots = wanted
-            self._feed = EventFeed(wanted).start()
-
-    def _take_events(self) -> None:
-        if self._feed is None:
-            return
-        changes, overflowed = self._feed.drain()
-        if overflowed:
-            logger.info("too many file-system events at once; rescanning instead")
-            self._rescan_needed = True
-        for path, appeared in changes.items():
-            self._note_event(os.path.abspath(path), appeared)
-
-    def _note_event(self, path: str, appeared: bool) -> None:
-        root = self._folders.root_of(path)
-        if root is None or not self._folders.is_ok(root):
-            return
-        if is_candidate_name(Path(path), self._extensions, root):
-            self._pending.add(path)
-        elif is_partial_marker(path):
-            # a download marker changed or went away: the real file may be complete now
-            self._note_event(path[: path.rfind(".")], appeared=False)
-        elif appeared and os.path.isdir(path) and not os.path.islink(path):
-            if any(map(is_ignored_dir_name, Path(path).relative_to(root).parts)):
-                return
-            for found in scan_folder(Path(path), skip_dir=is_ignored_dir_name):
-                if is_candidate_name(Path(found.path), self._extensions, root):
-                    self._pending.add(found.path)
 
     # scans -------------------------------------------------------------------------------
     def _scan_due(self) -> bool:
@@ -358,19 +310,32 @@ class Watcher:
 
     # queueing ----------------------------------------------------------------------------
     def _queue(self, entries: list[FileStat]) -> int:
-        """Queue what this step found, in one transaction (one by one when a file breaks it)."""
+        """Queue what this step found, in one transaction (one by one when a file breaks it).
+
+        More than ``BACKLOG_FILES`` at once (a first import, a folder copied in) is a backlog:
+        queued in path order, taken by the workers after any new file, and logged as one line.
+        """
         if not entries:
             return 0
+        backlog = len(entries) > BACKLOG_FILES
+        if backlog:
+            entries = sorted(entries, key=lambda entry: entry.path)
         try:
-            results = self._db.enqueue_many([(e.path, e.size, e.mtime_ns) for e in entries])
+            results = self._db.enqueue_many([(e.path, e.size, e.mtime_ns) for e in entries],
+                                            backlog=backlog)
         except _STORE_ERRORS as error:
             self._store_failed(error, entries)
             return 0
         except Exception:
             return sum(self._queue_one(entry) for entry in entries)
         self._store_works()
-        return sum(self._queued(entry, item, created)
-                   for entry, (item, created) in zip(entries, results, strict=True))
+        queued = sum(self._queued(entry, item, created, quiet=backlog)
+                     for entry, (item, created) in zip(entries, results, strict=True))
+        if backlog and queued:
+            logger.info("queued %d files at once as a backlog: new files go first", queued)
+        if queued:
+            self._on_queued(queued)
+        return queued
 
     def _queue_one(self, entry: FileStat) -> int:
         try:
@@ -381,16 +346,20 @@ class Watcher:
             self._file_failed(entry, error)
         else:
             self._store_works()
+            if created:
+                self._on_queued(1)
             return self._queued(entry, item, created)
         return 0
 
-    def _queued(self, entry: FileStat, item: QueueItem, created: bool) -> int:
+    def _queued(self, entry: FileStat, item: QueueItem, created: bool, *,
+                quiet: bool = False) -> int:
         if not created and not _same_version(item, entry):
             self._pending.add(entry.path)  # claimed since the look: ask again later
             return 0
         self._handled(entry.path)
         if created:
-            logger.info("queued %s", display_path(entry.path), extra={"item_id": item.id})
+            logger.log(logging.DEBUG if quiet else logging.INFO, "queued %s",
+                       display_path(entry.path), extra={"item_id": item.id})
             return 1
         logger.debug("already queued as item %d: %s", item.id, display_path(entry.path))
         return 0

@@ -44,6 +44,7 @@ class LaneWorker:
         self, kind: str, lane: Lane, stages: Mapping[Stage, StageFn], *, db: QueueDB,
         policy: RetryPolicy, control: Control, owner: str, stats: WorkerStats | None = None,
         ready: Callable[[], str | None] | None = None,
+        handed_on: Callable[[Stage], None] = lambda stage: None,
     ) -> None:
         self.kind = kind
         self.lane = lane
@@ -54,6 +55,8 @@ class LaneWorker:
         self.owner = owner
         self.stats = stats or WorkerStats()
         self._ready = ready
+        #: told when an item was released at a stage of another lane (rings its doorbell)
+        self._handed_on = handed_on
         self.logger = logging.getLogger(f"emby_processor.{kind}")
 
     def ready(self) -> str | None:
@@ -122,6 +125,8 @@ class LaneWorker:
             self.db.advance(item.id, self.owner, outcome.stage, hold=keep, event=outcome.event,
                             actresses=outcome.actresses, **outcome.fields)
             if not keep:
+                if lane_of(outcome.stage) not in (None, self.lane):
+                    self._handed_on(outcome.stage)
                 return None
             return item.after(outcome.stage, outcome.fields, movie=outcome.movie,
                               actresses=outcome.actresses)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from emby_processor.db import QueueDB
 from emby_processor.workers.backoff import RetryPolicy
@@ -15,9 +16,12 @@ class RetryHandler:
     kind = "RetryHandler"
 
     def __init__(
-        self, db: QueueDB, policy: RetryPolicy, control: Control, stats: WorkerStats | None = None
+        self, db: QueueDB, policy: RetryPolicy, control: Control, stats: WorkerStats | None = None,
+        due: Callable[[int], None] = lambda count: None,
     ) -> None:
         self.db = db
+        #: told how many items it made due again (rings the lanes' doorbells)
+        self.due = due
         self.policy = policy
         self.control = control
         self.stats = stats or WorkerStats()
@@ -34,6 +38,8 @@ class RetryHandler:
                 logger.info("item %s: retrying after backoff", item_id, extra={"item_id": item_id})
         with self.stats.lock:
             self.stats.processed += len(recovered) + len(retried)
+        if recovered or retried:
+            self.due(len(recovered) + len(retried))
         # one pass does everything that is due; the supervisor waits before the next one
         return False
 

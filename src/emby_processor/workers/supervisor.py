@@ -31,6 +31,9 @@ class WorkerSpec:
     factory: WorkerFactory
     threads: int = 1
     idle_seconds: float = 1.0
+    #: how an idle thread waits (``Doorbell.wait``: until woken, at most idle_seconds);
+    #: None: a plain timer
+    wait: Callable[[float], object] | None = None
 
 
 @dataclass
@@ -47,9 +50,11 @@ class _Slot:
 class Supervisor:
     def __init__(
         self, db: QueueDB, specs: list[WorkerSpec], *, heartbeat_seconds: float = 2.0,
-        restart_delay: float = 1.0,
+        restart_delay: float = 1.0, wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db
+        #: wakes every idle worker (their doorbells), so they see the stop at once
+        self.wake = wake
         self.specs = specs
         self.heartbeat_seconds = heartbeat_seconds
         self.restart_delay = restart_delay
@@ -100,7 +105,10 @@ class Supervisor:
                 did_work = worker.step()
                 if not did_work:
                     slot.stats.state = "paused" if self._paused else "idle"
-                    self.stop_event.wait(slot.spec.idle_seconds)
+                    if slot.spec.wait is None or self._paused:
+                        self.stop_event.wait(slot.spec.idle_seconds)
+                    else:
+                        slot.spec.wait(slot.spec.idle_seconds)
         except Exception as error:
             slot.stats.state = "crashed"
             slot.stats.message = f"crashed: {error!r}"
@@ -163,6 +171,7 @@ class Supervisor:
     def stop(self, timeout: float = 8.0) -> None:
         """Stop claiming, let in-flight steps end and release what is still held, in ``timeout``."""
         self.stop_event.set()
+        self.wake()
         deadline = time.monotonic() + timeout
         for slot in self._slots:
             if slot.thread is not None:

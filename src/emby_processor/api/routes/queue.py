@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator, StringConstraints
 
-from emby_processor.api.csvexport import csv_rows
+from emby_processor.api.csvexport import csv_rows, gzipped
 from emby_processor.api.deps import AppContext, Ctx
 from emby_processor.api.links import server_link
 from emby_processor.api.schemas import (
@@ -123,11 +124,16 @@ def list_queue(
                      "description": "the filtered queue, one row per item"},
                **json_error_responses(422, 500, 503)},
 )
-def export_csv(ctx: Ctx, flt: Filter, sort: SortParam = "newest") -> StreamingResponse:
-    return StreamingResponse(
-        csv_rows(ctx.db, flt, sort), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="emby-processor-queue.csv"'},
-    )
+def export_csv(ctx: Ctx, request: Request, flt: Filter, sort: SortParam = "newest"
+               ) -> StreamingResponse:
+    rows = csv_rows(ctx.db, flt, sort)
+    chunks: Iterator[str] | Iterator[bytes] = rows
+    headers = {"Content-Disposition": 'attachment; filename="emby-processor-queue.csv"',
+               "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        chunks = gzipped(rows)
+        headers["Content-Encoding"] = "gzip"
+    return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.post("/api/queue/retry-errors", response_model=RetriedOut,

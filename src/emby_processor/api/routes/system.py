@@ -16,6 +16,7 @@ from emby_processor.api.deps import Ctx
 from emby_processor.api.fix_schemas import AcknowledgeIn, CleanupCountOut
 from emby_processor.api.metrics import CONTENT_TYPE, render_metrics
 from emby_processor.api.schemas import (
+    CleanupJobOut,
     CleanupOut,
     CleanupRequest,
     HealthOut,
@@ -32,6 +33,8 @@ from emby_processor.vocabulary import as_document
 
 router = APIRouter(tags=["system"], responses=error_responses(400, 422, 500, 503))
 WRITE_ERRORS = error_responses(401, 403)
+#: POST /api/cleanup answers once its job is done, or after this long with its progress
+CLEANUP_WAIT_SECONDS = 5.0
 
 
 @router.get("/api/health", response_model=HealthOut, summary="Service health",
@@ -92,13 +95,29 @@ def cleanup_count(
     return {"count": ctx.db.cleanup_count(days), "older_than_days": days}
 
 
-@router.post("/api/cleanup", response_model=CleanupOut, responses=WRITE_ERRORS,
-             summary="Delete old completed items (files on disk are not touched)")
+@router.post(
+    "/api/cleanup", response_model=CleanupOut, responses=WRITE_ERRORS,
+    summary="Delete old completed items (files on disk are not touched)",
+    description="Starts a cleanup job (or joins the one running) and answers when it is done or "
+                f"after {CLEANUP_WAIT_SECONDS:g} s, whichever comes first: `deleted` is what it "
+                "removed so far and `done` says whether it has finished; `GET /api/cleanup` "
+                "follows it from there.",
+)
 def cleanup(ctx: Ctx, body: CleanupRequest | None = None) -> dict[str, Any]:
     days = body.older_than_days if body and body.older_than_days is not None else None
     if days is None:
         days = ctx.settings.cleanup_completed_after_days
-    return {"deleted": ctx.db.cleanup(days), "older_than_days": days}
+    runner = ctx.cleanups
+    return runner.wait(runner.start(days), CLEANUP_WAIT_SECONDS).as_dict()
+
+
+@router.get("/api/cleanup", response_model=CleanupJobOut,
+            summary="The running or the last cleanup job, with its progress")
+def cleanup_status(ctx: Ctx) -> dict[str, Any]:
+    progress = ctx.db.cleanup_status()
+    if progress is None:
+        return {"state": "none", "done": True, "deleted": 0, "total": 0}
+    return progress.as_dict()
 
 
 @router.post("/api/workers/pause", response_model=PausedOut, responses=WRITE_ERRORS,
