@@ -11,6 +11,8 @@ What it guarantees, for every request it sends:
   nor a gzip bomb is ever held in memory;
 - **connections**: at most ``max_connections`` open to one upstream;
 - **manners**: one User-Agent naming the project;
+- **proxies**: ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` as httpx reads them
+  (``proxies.py``), loopback always direct;
 - **Retry-After**: read as seconds or an HTTP date, finite, non-negative and capped at
   ``RETRY_BACKOFF_MAX_SECONDS``; a value that is none of these is ignored with a warning;
 - **errors**: every httpx error becomes an ``errors.UpstreamError`` (or the subclass the caller

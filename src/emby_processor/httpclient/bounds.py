@@ -80,15 +80,31 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 
 
 class DeadlineTransport(httpx.HTTPTransport):
-    """httpx's own transport over a connection pool whose sockets honour the deadline.
+    """httpx's own transport over a connection pool whose sockets honour the deadline, direct
+    or through an HTTP proxy (``proxy``).
 
     httpx has no public way to pass a network backend, so the pool it built is replaced by the
     same pool with ours (httpcore's public API)."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, proxy: str | None = None) -> None:
         super().__init__(limits=limits)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+        ssl_context = httpx.create_ssl_context()
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=ssl_context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                network_backend=_DeadlineBackend(),
+            )
+            return
+        url = httpx.Proxy(proxy)
+        self._pool = httpcore.HTTPProxy(
+            proxy_url=httpcore.URL(scheme=url.url.raw_scheme, host=url.url.raw_host,
+                                   port=url.url.port, target=url.url.raw_path),
+            proxy_auth=url.raw_auth,
+            proxy_headers=url.headers.raw,
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -19,6 +19,7 @@ from emby_processor.httpclient.bounds import (
     set_deadline,
 )
 from emby_processor.httpclient.limits import MAX_REDIRECTS, HttpLimits, Reply, parse_retry_after
+from emby_processor.httpclient.proxies import proxy_mounts
 
 # -- the client --------------------------------------------------------------------------------
 
@@ -48,6 +49,7 @@ class UpstreamClient:
             timeout=self._timeout(self.read_timeout),
             follow_redirects=False,  # followed by _send, which never reads a redirect's body
             transport=DeadlineTransport(pool),
+            mounts=proxy_mounts(lambda proxy: DeadlineTransport(pool, proxy)),
         )
 
     def _timeout(self, read: float) -> httpx.Timeout:
