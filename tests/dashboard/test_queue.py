@@ -244,8 +244,12 @@ def test_retry_now_leaves_what_needs_a_person_and_ignore_asks_first(dash: Dash, 
 
     # a completed item offers nothing to ignore; an error item's Ignore asks, then says it
     page.get_by_role("button", name=f"View details of item {stuck[1]}").click()
+    expect(page.locator("#detail-title")).to_contain_text(f"Item #{stuck[1]}")
+    # open, with focus inside, so Escape reaches it
+    page.wait_for_function("document.getElementById('detail-modal').contains(document.activeElement)")
     expect(page.locator("#detail-actions").get_by_role("button", name="Ignore")).to_have_count(0)
     page.keyboard.press("Escape")
+    expect(page.locator("#detail-modal")).to_be_hidden()
     page.get_by_role("button", name=f"View details of item {stuck[0]}").click()
     page.locator("#detail-actions").get_by_role("button", name="Ignore this file…").click()
     expect(page.locator("#detail-confirm-text")).to_contain_text("never picked up again")
