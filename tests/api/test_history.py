@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -184,3 +185,6 @@ def test_history_reads_touch_no_item_rows(db: QueueDB) -> None:
                  and "subquery" not in line and "history" not in line
                  and "status_counts" not in line]
         assert not scans, (sql, plan)
+        # nor a walk over every item of a status (a million completed items at 1,000,000)
+        walks = [line for line in plan if re.search(r"INDEX items_status\w* \(status=\?\)$", line)]
+        assert not walks, (sql, plan)
