@@ -61,3 +61,17 @@ def test_counts_the_page_polls_read_only_indexes(seeded: QueueDB) -> None:
     with sqlite3.connect(seeded.path) as conn:
         plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
     assert any("COVERING INDEX" in line for line in plan), plan
+
+
+def test_the_health_checks_stuck_items_on_the_lease_index(seeded: QueueDB) -> None:
+    """Every health poll counts the items past their lease: on the lease index, never a walk
+    over every item in processing."""
+    traced: list[str] = []
+    conn = seeded._pool.get()
+    conn.set_trace_callback(traced.append)
+    try:
+        seeded.stuck_items()
+    finally:
+        conn.set_trace_callback(None)
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + traced[-1])]
+    assert any("items_lease" in line for line in plan), plan

@@ -157,7 +157,8 @@ class QueueReads(StoreBase):
     def stuck_items(self) -> int:
         """Items still marked processing after their lease ran out."""
         rows = self._read(
-            "SELECT count(*) FROM items WHERE status = 'processing' AND lease_expires_at < ?",
+            "SELECT count(*) FROM items INDEXED BY items_lease"
+            " WHERE status = 'processing' AND lease_expires_at < ?",
             (now_iso(),),
         )
         return int(rows[0][0])
