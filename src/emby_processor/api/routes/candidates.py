@@ -6,7 +6,6 @@ every write.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -15,6 +14,7 @@ from fastapi.responses import Response
 from emby_processor.api.deps import Ctx
 from emby_processor.api.errors import error_json
 from emby_processor.api.routes.poster import thumbnails
+from emby_processor.api.routes.queue import detail
 from emby_processor.api.schemas import (
     MAX_ID,
     CandidatesOut,
@@ -43,10 +43,7 @@ def list_candidates(ctx: Ctx, item_id: ItemId) -> dict[str, Any]:
              responses=error_responses(401, 403, 404, 409),
              summary="Say which candidate the item is; it is filed and written with it")
 def choose_candidate(ctx: Ctx, item_id: ItemId, body: ChooseIn) -> dict[str, Any]:
-    item = ctx.db.choose_candidate(item_id, body.candidate)
-    data = item.to_dict()
-    data["events"] = [asdict(event) for event in ctx.db.events(item.id)]
-    return data
+    return detail(ctx, ctx.db.choose_candidate(item_id, body.candidate))
 
 
 #: the width of a candidate's cover in the page (the dialog shows three side by side)
