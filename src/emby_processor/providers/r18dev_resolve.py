@@ -55,6 +55,9 @@ class Resolution:
         self.channels = channels
         self.guess = guess
         self.loose: Record | None = None  # a known channel's record without the code
+        # one resolution may reach the same content id twice (a guess, then the lookup's own
+        # record): r18.dev is asked once for it
+        self._combined_answers: dict[str, Record | None] = {}
 
     def run(self) -> MovieMetadata | None:
         labelled, fuzzy = self._lookup()
@@ -122,7 +125,10 @@ class Resolution:
         return None
 
     def _combined(self, content_id: str) -> Record | None:
-        return self.ask(COMBINED.format(content_id=quote(content_id, safe="")))
+        if content_id not in self._combined_answers:
+            self._combined_answers[content_id] = self.ask(
+                COMBINED.format(content_id=quote(content_id, safe="")))
+        return self._combined_answers[content_id]
 
     def _full(self, content_id: str | None, lookup: Record | None,
               match: MatchKind) -> MovieMetadata | None:
