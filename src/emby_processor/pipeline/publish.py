@@ -249,7 +249,6 @@ def _write(
     assert movie is not None, "the metadata stage ran first"
     server = parts.server
     cover = parts.read_cover(video, movie)  # the portrait poster
-    backdrop = parts.read_backdrop(video, movie) if parts.read_backdrop else None
     dialect = server.server_info().dialect
     current = server.get_item(emby_id)
     sent, kept = build_update(current, movie, dialect), list[str]()
@@ -258,8 +257,12 @@ def _write(
     server.update_item(emby_id, sent)
     if cover:
         server.upload_image(emby_id, "Primary", *cover)
-    if backdrop and not sent.get("BackdropImageTags"):  # each upload adds one more backdrop
-        server.upload_image(emby_id, "Backdrop", *backdrop)
+    # each upload adds one more backdrop, so the jacket is read (or downloaded) only when the
+    # item has none yet
+    if parts.read_backdrop and not sent.get("BackdropImageTags"):
+        backdrop = parts.read_backdrop(video, movie)
+        if backdrop:
+            server.upload_image(emby_id, "Backdrop", *backdrop)
     warnings = _actress_photos(item, movie, ctx, parts) if parts.photos else []
     if kept:
         warnings.insert(0, f"kept {', '.join(kept)} as locked in the media server; re-fetch the"
