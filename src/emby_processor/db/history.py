@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from emby_processor.db.base import StoreBase
+from emby_processor.db.filters import NEEDS_PERSON
 from emby_processor.timeutil import iso, parse_iso, utcnow
 from emby_processor.vocabulary import OUTCOMES, STAGES
 
@@ -192,7 +193,7 @@ class HistoryReads(StoreBase):
         """Items waiting for a person now: errors that will not be retried by themselves."""
         rows = self._read(
             "SELECT count(*) FROM items INDEXED BY items_needs_person WHERE status = 'error'"
-            " AND (error_kind = 'permanent' OR next_attempt_at IS NULL)")
+            f" AND {NEEDS_PERSON}")
         return int(rows[0][0])
 
     # what the notifier reads ------------------------------------------------------------
